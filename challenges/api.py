@@ -1,0 +1,161 @@
+"""The REST API: /api/... (token or session authentication)."""
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.http import FileResponse, Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import (
+    APIException,
+    PermissionDenied,
+    ValidationError,
+)
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from challenges import selectors, services
+from challenges.serializers import (
+    ChallengeDetailSerializer,
+    ChallengeSerializer,
+    LeaderboardSerializer,
+    SubmissionCreateSerializer,
+    SubmissionSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+)
+from challenges.uploads import too_large_message
+
+
+class UploadRejected(APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, message: str, code: str, status_code: int = 400):
+        super().__init__(message, code)
+        self.status_code = status_code
+
+
+class BadCredentials(APIException):
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_detail = "Wrong username or password."
+    default_code = "bad_credentials"
+
+
+class TokenView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=TokenRequestSerializer, responses=TokenSerializer, auth=[])
+    def post(self, request):
+        form = TokenRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        user = authenticate(request, **form.validated_data)
+        if user is None:
+            raise BadCredentials()
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class ChallengeListView(APIView):
+    @extend_schema(responses=ChallengeSerializer(many=True))
+    def get(self, request):
+        challenges = selectors.challenge_list(user=request.user)
+        context = {"request": request}
+        return Response(ChallengeSerializer(challenges, many=True, context=context).data)
+
+
+class ChallengeDetailView(APIView):
+    @extend_schema(responses=ChallengeDetailSerializer)
+    def get(self, request, slug: str):
+        challenge = selectors.challenge_get(slug=slug, user=request.user)
+        return Response(ChallengeDetailSerializer(challenge, context={"request": request}).data)
+
+
+class DataFileView(APIView):
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, slug: str, name: str):
+        challenge = selectors.challenge_get(slug=slug, user=request.user)
+        data_file = challenge.files.filter(name=name).first()
+        if data_file is None:
+            raise Http404("No such file.")
+        return FileResponse(data_file.file.open("rb"), as_attachment=True, filename=data_file.name)
+
+
+def submission_context(request, challenge) -> dict:
+    show = selectors.private_scores_visible(challenge=challenge, user=request.user)
+    return {"request": request, "show_private": show}
+
+
+class ChallengeSubmissionsView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(responses=SubmissionSerializer(many=True))
+    def get(self, request, slug: str):
+        challenge = selectors.challenge_get(slug=slug, user=request.user)
+        submissions = selectors.my_submissions(challenge=challenge, user=request.user)
+        context = submission_context(request, challenge)
+        return Response(SubmissionSerializer(submissions, many=True, context=context).data)
+
+    @extend_schema(request=SubmissionCreateSerializer, responses={201: SubmissionSerializer})
+    def post(self, request, slug: str):
+        challenge = selectors.challenge_get(slug=slug, user=request.user)
+        form = SubmissionCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        if getattr(request._request, "upload_too_large", False):
+            message = too_large_message(settings.SUBMISSION_MAX_BYTES)
+            raise UploadRejected(message, "file_too_large", 413)
+        try:
+            submission = services.submission_create(
+                challenge=challenge,
+                user=request.user,
+                file=form.validated_data.get("file"),
+                description=form.validated_data.get("description", ""),
+            )
+        except services.SubmissionRejected as rejected:
+            code = 413 if rejected.code == "file_too_large" else 400
+            raise UploadRejected(rejected.message, rejected.code, code) from rejected
+        context = submission_context(request, challenge)
+        return Response(SubmissionSerializer(submission, context=context).data, status=201)
+
+
+class SubmissionDetailView(APIView):
+    @extend_schema(responses=SubmissionSerializer)
+    def get(self, request, pk: int):
+        submission = selectors.submission_get(submission_id=pk, user=request.user)
+        context = submission_context(request, submission.challenge)
+        return Response(SubmissionSerializer(submission, context=context).data)
+
+
+class SubmissionFileView(APIView):
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY})
+    def get(self, request, pk: int):
+        submission = selectors.submission_get(submission_id=pk, user=request.user)
+        handle = submission.file.open("rb")
+        return FileResponse(handle, as_attachment=True, filename=submission.file_name)
+
+
+class LeaderboardView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("split", enum=list(selectors.SPLITS), default="public")],
+        responses=LeaderboardSerializer,
+    )
+    def get(self, request, slug: str):
+        challenge = selectors.challenge_get(slug=slug, user=request.user)
+        split = request.query_params.get("split", "public")
+        if split not in selectors.SPLITS:
+            raise ValidationError({"split": "must be 'public' or 'private'"})
+        if split == "private" and not selectors.private_scores_visible(
+            challenge=challenge, user=request.user
+        ):
+            raise PermissionDenied("The private leaderboard is not revealed yet.")
+        rows = selectors.leaderboard(challenge=challenge, split=split)
+        payload = {
+            "split": split,
+            "metric": challenge.metric,
+            "higher_is_better": challenge.higher_is_better,
+            "rows": rows,
+        }
+        return Response(LeaderboardSerializer(payload).data)

@@ -1,0 +1,168 @@
+"""Loading a challenge bundle into the site: metadata, downloadable files, hidden solution."""
+
+import hashlib
+import io
+import logging
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from django.core.files.base import ContentFile, File
+from django.db import transaction
+from django.utils import timezone
+
+from challenges.bundles.format import Bundle
+from challenges.models import Challenge, DataFile
+from challenges.previews import build_preview
+from challenges.scoring import get_metric
+from challenges.services import submissions_rescore
+
+log = logging.getLogger(__name__)
+
+# Fixed so that zipping the same folder twice gives the same bytes (and the same hash).
+ZIP_DATE = (2023, 1, 1, 0, 0, 0)
+ALREADY_COMPRESSED = {".png", ".jpg", ".jpeg", ".avi", ".mp4", ".zip", ".gz", ".npz"}
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    challenge: Challenge
+    created: bool
+    solution_changed: bool
+    files_written: int
+    files_removed: int
+    rescored: int
+
+    def summary(self) -> str:
+        challenge = self.challenge
+        deadline = timezone.localtime(challenge.deadline)
+        parts = [
+            f"{'Created' if self.created else 'Updated'} challenge '{challenge.slug}' "
+            f"({challenge.row_count} test rows, metric {challenge.metric}, "
+            f"deadline {deadline:%Y-%m-%d %H:%M %Z})",
+            f"{self.files_written} data files written, {self.files_removed} removed",
+        ]
+        if self.solution_changed and not self.created:
+            parts.append(f"solution changed: {self.rescored} submissions queued for rescoring")
+        return "; ".join(parts)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def zip_folder(folder: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            info = zipfile.ZipInfo(f"{folder.name}/{path.relative_to(folder).as_posix()}", ZIP_DATE)
+            stored = path.suffix.lower() in ALREADY_COMPRESSED
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
+    return buffer.getvalue()
+
+
+def public_entries(bundle: Bundle) -> dict[str, Path]:
+    """Download names: top-level files as they are, each top-level folder as <folder>.zip."""
+    return {
+        f"{path.name}.zip" if path.is_dir() else path.name: path
+        for path in sorted(bundle.public_dir.iterdir())
+        if not path.name.startswith(".")
+    }
+
+
+def store_entry(challenge, data_file: DataFile | None, name: str, path: Path) -> int:
+    if path.is_dir():
+        return store_data_file(challenge, data_file, name, ContentFile(zip_folder(path)))
+    with open(path, "rb") as handle:
+        return store_data_file(challenge, data_file, name, File(handle))
+
+
+def content_sha256(content: File) -> str:
+    digest = hashlib.sha256()
+    content.seek(0)
+    for chunk in content.chunks():
+        digest.update(chunk)
+    content.seek(0)
+    return digest.hexdigest()
+
+
+def sync_data_files(challenge: Challenge, bundle: Bundle) -> tuple[int, int]:
+    existing = {f.name: f for f in challenge.files.all()}
+    entries = public_entries(bundle)
+    written = sum(
+        store_entry(challenge, existing.get(name), name, path) for name, path in entries.items()
+    )
+    stale = [f for name, f in existing.items() if name not in entries]
+    for data_file in stale:
+        data_file.file.delete(save=False)
+        data_file.delete()
+    return written, len(stale)
+
+
+def store_data_file(challenge, data_file: DataFile | None, name: str, content: File) -> int:
+    digest = content_sha256(content)
+    if data_file is not None and data_file.sha256 == digest:
+        return 0
+    if data_file is None:
+        data_file = DataFile(challenge=challenge, name=name)
+    else:
+        data_file.file.delete(save=False)
+    data_file.size = content.size
+    data_file.sha256 = digest
+    data_file.file.save(name, content, save=False)
+    data_file.save()
+    return 1
+
+
+def apply_bundle(challenge: Challenge, bundle: Bundle) -> None:
+    spec = bundle.spec
+    challenge.title = bundle.title
+    challenge.subtitle = bundle.subtitle
+    challenge.description_md = bundle.description_md
+    challenge.metric = spec.metric
+    challenge.higher_is_better = get_metric(spec.metric).higher_is_better
+    challenge.id_column = spec.id_column
+    challenge.targets = [
+        {"name": t.name, "kind": t.kind, "labels": list(t.labels)} for t in spec.targets
+    ]
+    challenge.row_count = spec.row_count
+    challenge.daily_limit = bundle.limits.daily
+    challenge.total_limit = bundle.limits.total
+    challenge.final_selections = bundle.limits.final_selections
+    challenge.max_file_mb = bundle.limits.max_file_mb
+    challenge.grading = bundle.grading
+    challenge.facts = bundle.facts
+    challenge.preview = build_preview(bundle)
+
+
+@transaction.atomic
+def challenge_import(*, bundle: Bundle, deadline: datetime | None = None) -> ImportReport:
+    """Creates or updates the challenge of `bundle`.
+
+    `deadline` overrides the bundle's only when the challenge is created, so that a demo
+    course keeps the date it got on its first day when it is loaded again.
+    """
+    challenge = Challenge.objects.select_for_update().filter(slug=bundle.slug).first()
+    created = challenge is None
+    if created:
+        challenge = Challenge(slug=bundle.slug, deadline=deadline or bundle.deadline)
+    elif deadline is None:
+        challenge.deadline = bundle.deadline
+    apply_bundle(challenge, bundle)
+    solution_sha = sha256_file(bundle.solution_path)
+    solution_changed = solution_sha != challenge.solution_sha256
+    if solution_changed:
+        with open(bundle.solution_path, "rb") as handle:
+            name = f"{bundle.slug}/solution-{solution_sha[:16]}.csv"
+            challenge.solution.save(name, File(handle), save=False)
+        challenge.solution_sha256 = solution_sha
+    challenge.save()
+    written, removed = sync_data_files(challenge, bundle)
+    rescored = submissions_rescore(challenge=challenge) if solution_changed and not created else 0
+    return ImportReport(challenge, created, solution_changed, written, removed, rescored)

@@ -1,0 +1,126 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from challenges.scoring.spec import SubmissionSpec, Target
+from challenges.storage import data_storage, hidden_storage
+
+
+class Challenge(models.Model):
+    slug = models.SlugField(max_length=50, unique=True)
+    title = models.CharField(max_length=200)
+    subtitle = models.CharField(max_length=300, blank=True)
+    description_md = models.TextField("description (Markdown)", blank=True)
+    metric = models.CharField(max_length=40)
+    higher_is_better = models.BooleanField()
+    id_column = models.CharField(max_length=100)
+    targets = models.JSONField(help_text='[{"name": "y", "kind": "float", "labels": []}]')
+    row_count = models.PositiveIntegerField()
+    deadline = models.DateTimeField()
+    daily_limit = models.PositiveIntegerField(default=5)
+    total_limit = models.PositiveIntegerField(default=0, help_text="0 means no total limit")
+    final_selections = models.PositiveIntegerField(default=2)
+    max_file_mb = models.PositiveIntegerField(default=50)
+    grading = models.JSONField(default=dict, blank=True)
+    facts = models.JSONField(default=dict, blank=True)
+    preview = models.JSONField(default=dict, blank=True)
+    solution = models.FileField(storage=hidden_storage, max_length=300)
+    solution_sha256 = models.CharField(max_length=64)
+    is_published = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["deadline", "slug"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def spec(self) -> SubmissionSpec:
+        targets = tuple(
+            Target(name=t["name"], kind=t["kind"], labels=tuple(t.get("labels", ())))
+            for t in self.targets
+        )
+        return SubmissionSpec(
+            id_column=self.id_column, targets=targets, metric=self.metric, row_count=self.row_count
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return timezone.now() < self.deadline
+
+
+def data_file_path(instance: "DataFile", filename: str) -> str:
+    return f"data/{instance.challenge.slug}/{instance.name}"
+
+
+class DataFile(models.Model):
+    """A downloadable file of a challenge's public data (a top-level folder arrives zipped)."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=200)
+    file = models.FileField(storage=data_storage, upload_to=data_file_path, max_length=300)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "name"], name="unique_file_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def submission_path(instance: "Submission", filename: str) -> str:
+    # Never the client's file name: it could hold path separators or control characters.
+    return f"submissions/{instance.challenge.slug}/{instance.user_id}/{uuid.uuid4().hex}.csv"
+
+
+class Submission(models.Model):
+    """A participant's upload; it is also the scoring job: workers move its status on."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        SCORING = "scoring"
+        SCORED = "scored"
+        FAILED = "failed"
+
+    TERMINAL = (Status.SCORED, Status.FAILED)
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="submissions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions"
+    )
+    file = models.FileField(storage=data_storage, upload_to=submission_path, max_length=300)
+    file_name = models.CharField(max_length=255, help_text="the uploaded name, for display")
+    size = models.PositiveBigIntegerField()
+    description = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    public_score = models.FloatField(null=True, blank=True)
+    private_score = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    is_baseline = models.BooleanField(default=False)
+    attempts = models.PositiveIntegerField(default=0, help_text="times a worker started scoring it")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    scoring_started_at = models.DateTimeField(null=True, blank=True)
+    scored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["challenge", "status", "public_score"], name="sub_board"),
+            models.Index(fields=["user", "challenge", "created_at"], name="sub_mine"),
+            models.Index(fields=["status", "created_at"], name="sub_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.challenge.slug} by {self.user}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in self.TERMINAL

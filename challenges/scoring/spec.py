@@ -1,0 +1,46 @@
+"""What a submission file must look like: the contract between a bundle, the scorer and the API.
+
+Pure data, no Django. A challenge's `challenge.toml` is read into a `SubmissionSpec`;
+the scorer validates files against it; the API publishes it so clients can check locally.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+TargetKind = Literal["float", "label", "probability"]
+TARGET_KINDS: tuple[str, ...] = ("float", "label", "probability")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One prediction column.
+
+    kind "float": any finite number (regression).
+    kind "label": one of `labels`, compared as text after stripping spaces ("1" == " 1").
+    kind "probability": a finite number in [0, 1] (the positive class; the solution holds 0/1).
+    """
+
+    name: str
+    kind: TargetKind = "float"
+    labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SubmissionSpec:
+    id_column: str
+    targets: tuple[Target, ...]
+    metric: str
+    row_count: int = 0  # rows a submission must have (the solution's, Ignored rows included)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.id_column, *(t.name for t in self.targets))
+
+
+@dataclass(frozen=True)
+class Scores:
+    public: float | None
+    private: float | None
+    extra: dict[str, float] = field(default_factory=dict)

@@ -1,0 +1,183 @@
+"""Writes: creating and scoring submissions. Keyword-only, typed, transactional."""
+
+import logging
+import unicodedata
+from datetime import datetime
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from challenges.models import Challenge, Submission
+from challenges.scoring import Solution, SubmissionInvalid, load_solution, score_submission
+
+log = logging.getLogger(__name__)
+
+INTERNAL_ERROR_MESSAGE = (
+    "Scoring failed because of an error on our side, not in your file. "
+    "The instructors can see it; please submit again later."
+)
+
+
+class SubmissionRejected(Exception):
+    """An upload refused before it was stored; `message` tells the user what to fix."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def display_file_name(name: str | None) -> str:
+    """The uploaded name, made harmless for display: no folders, no control characters."""
+    base = (name or "submission.csv").replace("\\", "/").rsplit("/", 1)[-1]
+    printable = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
+    return printable.strip()[:255] or "submission.csv"
+
+
+def check_upload(*, challenge: Challenge, file: UploadedFile | None) -> None:
+    if file is None:
+        raise SubmissionRejected("Choose a CSV file to upload.", "file_missing")
+    limit_mb = min(challenge.max_file_mb, settings.SUBMISSION_MAX_BYTES // (1024 * 1024))
+    if file.size > limit_mb * 1024 * 1024:
+        raise SubmissionRejected(
+            f"The file is too large: the limit is {limit_mb} MB.", "file_too_large"
+        )
+    if file.size == 0:
+        raise SubmissionRejected("The file is empty.", "file_empty")
+
+
+def submission_create(
+    *,
+    challenge: Challenge,
+    user,
+    file: UploadedFile | None,
+    description: str = "",
+    is_baseline: bool = False,
+) -> Submission:
+    check_upload(challenge=challenge, file=file)
+    submission = Submission(
+        challenge=challenge,
+        user=user,
+        file_name=display_file_name(file.name),
+        size=file.size,
+        description=description.strip()[:500],
+        is_baseline=is_baseline,
+    )
+    with transaction.atomic():
+        submission.file.save("upload.csv", file, save=False)
+        submission.save()
+        transaction.on_commit(lambda: enqueue_scoring(submission.pk))
+    return submission
+
+
+def enqueue_scoring(submission_id: int) -> bool:
+    """Sends the scoring task. A broker outage is survivable: the row stays `queued` and
+    `submissions_requeue_stuck` sends it again, so the upload itself never fails for it."""
+    from challenges.tasks import score_submission as score_task
+
+    try:
+        score_task.apply_async(args=[submission_id], retry=False)
+    except Exception as exc:  # kombu raises several types for an unreachable broker
+        log.warning("Could not enqueue submission %s (%s); it will be requeued", submission_id, exc)
+        return False
+    return True
+
+
+def submission_score(*, submission_id: int) -> Submission | None:
+    """Scores one submission. Idempotent: a finished or missing submission is left alone,
+    and a row another worker is scoring right now is skipped (its lock is held)."""
+    claimed = Submission.objects.filter(
+        pk=submission_id, status__in=[Submission.Status.QUEUED, Submission.Status.SCORING]
+    ).update(
+        status=Submission.Status.SCORING,
+        scoring_started_at=timezone.now(),
+        attempts=F("attempts") + 1,
+    )
+    if not claimed:
+        return None
+    with transaction.atomic():
+        submission = (
+            # of=self: lock the submission only; locking the joined challenge row too would
+            # make workers scoring the same challenge skip each other.
+            Submission.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("challenge")
+            .filter(pk=submission_id, status=Submission.Status.SCORING)
+            .first()
+        )
+        if submission is None:
+            return None
+        apply_scores(submission)
+        submission.save(
+            update_fields=["status", "public_score", "private_score", "error", "scored_at"]
+        )
+    return submission
+
+
+def apply_scores(submission: Submission) -> None:
+    """Computes the scores onto the row. Storage errors propagate so the task retries."""
+    challenge = submission.challenge
+    solution = cached_solution(challenge)
+    with submission.file.open("rb") as handle:
+        data = handle.read()
+    submission.scored_at = timezone.now()
+    try:
+        scores = score_submission(data, challenge.spec, solution)
+    except SubmissionInvalid as invalid:
+        fail(submission, "\n".join(invalid.errors) or str(invalid))
+        return
+    except Exception:  # a bug in scoring must not leave the row stuck or crash the worker
+        log.exception("Scoring submission %s crashed", submission.pk)
+        fail(submission, INTERNAL_ERROR_MESSAGE)
+        return
+    submission.status = Submission.Status.SCORED
+    submission.public_score = scores.public
+    submission.private_score = scores.private
+    submission.error = ""
+
+
+def fail(submission: Submission, message: str) -> None:
+    submission.status = Submission.Status.FAILED
+    submission.public_score = None
+    submission.private_score = None
+    submission.error = message
+
+
+def cached_solution(challenge: Challenge) -> Solution:
+    return _load_solution(challenge.pk, challenge.solution_sha256, challenge.updated_at)
+
+
+@lru_cache(maxsize=16)
+def _load_solution(challenge_id: int, sha256: str, updated_at: datetime) -> Solution:
+    # The key holds the solution's hash and the spec's last change, so a re-import misses.
+    challenge = Challenge.objects.get(pk=challenge_id)
+    with challenge.solution.open("rb") as handle:
+        return load_solution(handle.read(), challenge.spec)
+
+
+def submissions_requeue_stuck(*, now: datetime | None = None) -> int:
+    """Sends every submission that waited too long to a worker again (lost message,
+    broker outage, dead worker). Safe to run any time: scoring is idempotent."""
+    now = now or timezone.now()
+    stuck = Submission.objects.filter(
+        Q(status=Submission.Status.QUEUED, created_at__lt=now - settings.REQUEUE_QUEUED_AFTER)
+        | Q(
+            status=Submission.Status.SCORING,
+            scoring_started_at__lt=now - settings.REQUEUE_SCORING_AFTER,
+        )
+    ).values_list("pk", flat=True)
+    sent = sum(enqueue_scoring(pk) for pk in stuck.iterator())
+    if sent:
+        log.info("Requeued %s stuck submissions", sent)
+    return sent
+
+
+def submissions_rescore(*, challenge: Challenge) -> int:
+    """Puts every submission of a challenge back in the queue (its solution changed)."""
+    ids = list(challenge.submissions.values_list("pk", flat=True))
+    challenge.submissions.update(status=Submission.Status.QUEUED, error="")
+    transaction.on_commit(lambda: [enqueue_scoring(pk) for pk in ids])
+    return len(ids)

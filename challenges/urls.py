@@ -1,0 +1,40 @@
+from django.urls import path
+
+from challenges import api, pages
+
+page_urls = [
+    path("", pages.challenge_list, name="challenge-list"),
+    path("challenges/<slug:slug>/", pages.challenge_detail, name="challenge-detail"),
+    path(
+        "challenges/<slug:slug>/my-submissions/",
+        pages.my_submissions_fragment,
+        name="challenge-my-submissions",
+    ),
+    path("challenges/<slug:slug>/leaderboard/", pages.leaderboard, name="challenge-leaderboard"),
+    path("submissions/<int:pk>/file/", pages.submission_file, name="submission-file"),
+]
+
+api_urls = [
+    path("auth/token/", api.TokenView.as_view(), name="api-token"),
+    path("challenges/", api.ChallengeListView.as_view(), name="api-challenge-list"),
+    path("challenges/<slug:slug>/", api.ChallengeDetailView.as_view(), name="api-challenge-detail"),
+    path(
+        "challenges/<slug:slug>/files/<str:name>",
+        api.DataFileView.as_view(),
+        name="api-data-file",
+    ),
+    path(
+        "challenges/<slug:slug>/submissions/",
+        api.ChallengeSubmissionsView.as_view(),
+        name="api-challenge-submissions",
+    ),
+    path(
+        "challenges/<slug:slug>/leaderboard/",
+        api.LeaderboardView.as_view(),
+        name="api-challenge-leaderboard",
+    ),
+    path("submissions/<int:pk>/", api.SubmissionDetailView.as_view(), name="api-submission-detail"),
+    path(
+        "submissions/<int:pk>/file/", api.SubmissionFileView.as_view(), name="api-submission-file"
+    ),
+]

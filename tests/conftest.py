@@ -1,0 +1,187 @@
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tests.bundles import write_tiny_bundle
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    def make(username: str, *, staff: bool = False, password: str = "pw-for-tests-1"):
+        return django_user_model.objects.create_user(
+            username=username,
+            email=f"{username}@example.com",
+            password=password,
+            is_staff=staff,
+        )
+
+    return make
+
+
+@pytest.fixture
+def student(make_user):
+    return make_user("alice")
+
+
+@pytest.fixture
+def other_student(make_user):
+    return make_user("bob")
+
+
+@pytest.fixture
+def instructor(make_user):
+    return make_user("ivana", staff=True)
+
+
+@pytest.fixture
+def tiny_bundle(tmp_path) -> Path:
+    return write_tiny_bundle(tmp_path)
+
+
+@pytest.fixture
+def challenge(db, tiny_bundle):
+    from challenges.bundles.reader import read_bundle
+    from challenges.importing import challenge_import
+
+    return challenge_import(bundle=read_bundle(tiny_bundle)).challenge
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def student_api(api_client, student):
+    from rest_framework.authtoken.models import Token
+
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=student).key}")
+    return api_client
+
+
+def csv_upload(content: bytes, name: str = "submission.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="text/csv")
+
+
+def database_url(settings_dict: dict) -> str:
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{settings_dict['NAME']}"
+    user = settings_dict["USER"] or ""
+    password = f":{settings_dict['PASSWORD']}" if settings_dict["PASSWORD"] else ""
+    host = settings_dict["HOST"] or "127.0.0.1"
+    port = settings_dict["PORT"] or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{settings_dict['NAME']}"
+
+
+class WorkerProcess:
+    """A real `celery worker` process on the test database and the configured broker."""
+
+    def __init__(self, env: dict):
+        self.env = env
+        self.log: list[str] = []
+        self.ready = threading.Event()
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60) -> "WorkerProcess":
+        self.ready.clear()
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "vsegrader",
+            "worker",
+            "--queues",
+            "scoring",
+            "--concurrency",
+            "2",
+            "--loglevel",
+            "INFO",
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+            "--hostname",
+            f"test-{os.getpid()}@%h",
+        ]
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        threading.Thread(target=self._read_output, daemon=True).start()
+        if not self.ready.wait(timeout):
+            self.stop()
+            raise RuntimeError("the Celery worker did not start:\n" + "".join(self.log[-40:]))
+        return self
+
+    def _read_output(self) -> None:
+        for line in self.process.stdout:
+            self.log.append(line)
+            if " ready." in line:
+                self.ready.set()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def purge_broker() -> None:
+    from vsegrader.celery import app
+
+    app.control.purge()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """One worker for the session, started once the test database exists."""
+    from django.db import connection
+
+    env = dict(os.environ)
+    env["DATABASE_URL"] = database_url(connection.settings_dict)
+    env["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+    env["PYTHONUNBUFFERED"] = "1"
+    purge_broker()
+    worker = WorkerProcess(env).start()
+    yield worker
+    worker.stop()
+
+
+def wait_until_done(submission_id: int, timeout: float = 30):
+    from challenges.models import Submission
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        submission = Submission.objects.get(pk=submission_id)
+        if submission.is_done:
+            return submission
+        time.sleep(0.05)
+    raise AssertionError(f"submission {submission_id} still {submission.status} after {timeout}s")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Attaches the worker's recent log to a failing worker test."""
+    outcome = yield
+    report = outcome.get_result()
+    worker = item.funcargs.get("celery_worker_process") if hasattr(item, "funcargs") else None
+    if report.failed and worker is not None:
+        report.sections.append(("celery worker log", "".join(worker.log[-80:])))

@@ -1,0 +1,32 @@
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from challenges.models import Submission
+
+
+def scored_submission(
+    challenge,
+    user,
+    public: float,
+    private: float,
+    *,
+    minutes_ago: int = 0,
+    is_baseline: bool = False,
+    content: bytes = b"id,y\n",
+) -> Submission:
+    submission = Submission(
+        challenge=challenge,
+        user=user,
+        file_name="s.csv",
+        size=len(content),
+        status=Submission.Status.SCORED,
+        public_score=public,
+        private_score=private,
+        is_baseline=is_baseline,
+        created_at=timezone.now() - timedelta(minutes=minutes_ago),
+    )
+    submission.file.save("s.csv", ContentFile(content), save=False)
+    submission.save()
+    return submission

@@ -1,0 +1,87 @@
+import zipfile
+from datetime import timedelta
+from io import BytesIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from challenges.bundles.reader import read_bundle
+from challenges.importing import challenge_import
+from challenges.models import Challenge, Submission
+from challenges.storage import data_storage, hidden_storage
+from tests.bundles import write_tiny_bundle
+
+pytestmark = pytest.mark.django_db
+
+
+def test_importchallenge_loads_metadata_files_and_the_hidden_solution(tiny_bundle, capsys):
+    call_command("importchallenge", str(tiny_bundle))
+    assert "Created challenge 'tiny-1d' (20 test rows, metric mse" in capsys.readouterr().out
+    challenge = Challenge.objects.get(slug="tiny-1d")
+    assert (challenge.metric, challenge.higher_is_better, challenge.id_column) == (
+        "mse",
+        False,
+        "id",
+    )
+    assert challenge.targets == [{"name": "y", "kind": "float", "labels": []}]
+    assert challenge.max_file_mb == 1
+    assert sorted(challenge.files.values_list("name", flat=True)) == [
+        "extra.zip",
+        "sample_submission.csv",
+        "test.csv",
+        "train.csv",
+    ]
+    assert challenge.preview["kind"] == "xy-plot" and len(challenge.preview["points"]) == 30
+    assert hidden_storage().exists(challenge.solution.name)
+    assert not data_storage().exists(challenge.solution.name)
+
+
+def test_a_folder_is_offered_as_a_zip_of_its_files(challenge):
+    extra = challenge.files.get(name="extra.zip")
+    with extra.file.open("rb") as handle, zipfile.ZipFile(BytesIO(handle.read())) as archive:
+        assert archive.namelist() == ["extra/notes.txt"]
+    assert extra.size == extra.file.size
+
+
+def test_importing_again_updates_and_rescores_when_the_solution_changed(
+    tmp_path, challenge, student
+):
+    Submission.objects.create(
+        challenge=challenge,
+        user=student,
+        file="x.csv",
+        file_name="x.csv",
+        size=1,
+        status=Submission.Status.SCORED,
+        public_score=1.0,
+        private_score=2.0,
+    )
+    report = challenge_import(bundle=read_bundle(write_tiny_bundle(tmp_path / "v2", shift=1.0)))
+    assert (report.created, report.solution_changed, report.rescored) == (False, True, 1)
+    assert Submission.objects.get().status == Submission.Status.QUEUED
+    assert Challenge.objects.count() == 1
+
+
+def test_importing_the_same_bundle_again_rewrites_nothing(tiny_bundle, challenge):
+    report = challenge_import(bundle=read_bundle(tiny_bundle))
+    assert (report.solution_changed, report.files_written, report.files_removed) == (False, 0, 0)
+
+
+def test_a_demo_deadline_is_set_on_creation_and_kept_on_reimport(tiny_bundle):
+    call_command("importchallenge", str(tiny_bundle), "--deadline-in-days", "28")
+    first = Challenge.objects.get().deadline
+    assert abs(first - (timezone.now() + timedelta(days=28))) < timedelta(minutes=1)
+    call_command("importchallenge", str(tiny_bundle), "--deadline-in-days", "28")
+    assert Challenge.objects.get().deadline == first
+
+
+def test_importchallenge_explains_every_problem_of_a_bad_bundle(tiny_bundle):
+    (tiny_bundle / "solution.csv").write_text("id,y\n1,0.5\n")
+    (tiny_bundle / "description.md").unlink()
+    with pytest.raises(CommandError) as error:
+        call_command("importchallenge", str(tiny_bundle))
+    message = str(error.value)
+    assert "is not a valid challenge bundle" in message
+    assert "Usage" in message and "description.md" in message
+    assert not Challenge.objects.exists()

@@ -1,0 +1,115 @@
+import pytest
+
+from challenges.models import Submission
+from tests.bundles import constant_submission
+from tests.conftest import csv_upload
+from tests.factories import scored_submission
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def student_client(client, student):
+    client.force_login(student)
+    return client
+
+
+def test_pages_ask_anonymous_visitors_to_log_in(client, challenge):
+    for url in ("/", "/challenges/tiny-1d/", "/challenges/tiny-1d/leaderboard/"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_the_login_page_logs_a_student_in(client, student):
+    assert b"Log in" in client.get("/accounts/login/").content
+    response = client.post("/accounts/login/", {"username": "alice", "password": "pw-for-tests-1"})
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_the_challenge_page_shows_deadline_in_prague_time_and_utc(student_client, challenge):
+    page = student_client.get("/challenges/tiny-1d/").content.decode()
+    assert "Friday 15 March 2030, 17:00 Prague time (CET)" in page
+    assert "2030-03-15 16:00 UTC" in page
+    assert '<svg class="plot"' in page  # a plot of the 1D training data
+    assert "/api/challenges/tiny-1d/files/train.csv" in page
+    assert "<strong>y</strong>" in page  # the Markdown description, rendered
+
+
+def test_the_description_markdown_cannot_run_scripts(student_client, challenge):
+    challenge.description_md = "Hi <script>alert(1)</script> <img src=x onerror=alert(2)>"
+    challenge.save()
+    page = student_client.get("/challenges/tiny-1d/").content.decode()
+    assert "<script>alert(1)" not in page and "onerror" not in page
+
+
+def test_uploading_through_the_browser_form_queues_a_submission(student_client, challenge, student):
+    response = student_client.post(
+        "/challenges/tiny-1d/",
+        {"file": csv_upload(constant_submission(0.0)), "description": "all zeros"},
+    )
+    assert response.status_code == 302
+    submission = Submission.objects.get()
+    assert (submission.user, submission.status, submission.description) == (
+        student,
+        "queued",
+        "all zeros",
+    )
+    page = student_client.get("/challenges/tiny-1d/").content.decode()
+    assert "being scored" in page
+    assert 'hx-trigger="every 1s"' in page  # the status updates without a reload
+
+
+def test_a_refused_browser_upload_says_why_and_keeps_the_page(student_client, challenge):
+    response = student_client.post("/challenges/tiny-1d/", {"file": csv_upload(b"")})
+    assert response.status_code == 400
+    assert "The file is empty." in response.content.decode()
+    assert not Submission.objects.exists()
+
+
+def test_the_status_fragment_stops_polling_once_everything_is_scored(
+    student_client, challenge, student
+):
+    submission = scored_submission(challenge, student, 0.25, 0.75)
+    fragment = student_client.get("/challenges/tiny-1d/my-submissions/").content.decode()
+    assert "every 1s" not in fragment
+    assert ">0.25<" in fragment and "0.75" not in fragment
+    Submission.objects.filter(pk=submission.pk).update(
+        status="failed", error="Column 'y' line 3: 'x' is not a number"
+    )
+    fragment = student_client.get("/challenges/tiny-1d/my-submissions/").content.decode()
+    assert "Column &#x27;y&#x27; line 3" in fragment
+
+
+def test_the_leaderboard_page_lists_participants(student_client, challenge, student, other_student):
+    scored_submission(challenge, student, 0.25, 0.75)
+    scored_submission(challenge, other_student, 0.5, 0.1)
+    page = student_client.get("/challenges/tiny-1d/leaderboard/").content.decode()
+    assert page.index("alice") < page.index("bob")
+    assert "0.75" not in page and "0.1<" not in page
+    assert student_client.get("/challenges/tiny-1d/leaderboard/?split=private").status_code == 403
+
+
+def test_an_instructor_sees_the_private_leaderboard_page(client, challenge, student, instructor):
+    scored_submission(challenge, student, 0.25, 0.75)
+    client.force_login(instructor)
+    page = client.get("/challenges/tiny-1d/leaderboard/?split=private").content.decode()
+    assert "private leaderboard" in page and "0.75" in page
+
+
+def test_a_student_downloads_their_own_file_but_not_anothers(
+    student_client, challenge, student, other_student
+):
+    mine = scored_submission(challenge, student, 0.25, 0.75, content=b"id,y\n1,2\n")
+    theirs = scored_submission(challenge, other_student, 0.5, 0.1, content=b"id,y\n9,9\n")
+    response = student_client.get(f"/submissions/{mine.pk}/file/")
+    assert b"".join(response.streaming_content) == b"id,y\n1,2\n"
+    assert student_client.get(f"/submissions/{theirs.pk}/file/").status_code == 404
+
+
+def test_the_admin_is_for_instructors(client, student, instructor, challenge):
+    client.force_login(student)
+    assert client.get("/admin/challenges/submission/").status_code == 302
+    client.force_login(instructor)  # staff, not superuser, no per-model permissions
+    assert client.get("/admin/challenges/submission/").status_code == 200
+    assert client.get("/admin/challenges/challenge/").status_code == 200
+    assert client.get("/admin/auth/user/").status_code == 200

@@ -1,0 +1,25 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+from vsegrader.course.demo import demo_accounts, demo_load
+
+
+class Command(BaseCommand):
+    help = "Load the demo course: five generated challenges (open now) and demo accounts."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2023)
+        parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full data")
+
+    def handle(self, *args, seed: int, scale: float, **options):
+        started = time.monotonic()
+        for report in demo_load(seed=seed, scale=scale):
+            self.stdout.write(report.summary())
+        accounts = demo_accounts()
+        elapsed = time.monotonic() - started
+        self.stdout.write(self.style.SUCCESS(f"Demo course ready in {elapsed:.1f} s."))
+        self.stdout.write("Log in at http://127.0.0.1:8000/ as:")
+        for account in accounts:
+            role = "instructor" if account.is_staff else "student"
+            self.stdout.write(f"  {role:<10}  {account.username:<12} password: {account.password}")
