@@ -59,3 +59,27 @@ def test_a_burst_of_uploads_is_scored_without_losing_one(
     assert [s.public_score for s in done] == [
         pytest.approx(expected_mse(value / 4, "Public")) for value in range(12)
     ]
+
+
+def test_a_submission_whose_message_was_lost_is_scored_after_the_requeue(
+    celery_worker_process, challenge, student
+):
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from challenges.services import submissions_requeue_stuck
+
+    # As after a broker outage: the row and file exist, no message was ever sent.
+    orphan = Submission(
+        challenge=challenge,
+        user=student,
+        file_name="s.csv",
+        size=1,
+        created_at=timezone.now() - timedelta(minutes=10),
+    )
+    orphan.file.save("s.csv", ContentFile(constant_submission(0.5)), save=False)
+    orphan.save()
+    assert submissions_requeue_stuck() == 1
+    assert wait_until_done(orphan.pk).public_score == pytest.approx(expected_mse(0.5, "Public"))

@@ -1,0 +1,101 @@
+"""The scoring job's life: claim, score, fail, retry, requeue; broker outages lose nothing."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from challenges import services
+from challenges.models import Submission
+from tests.bundles import constant_submission, expected_mse
+from tests.conftest import csv_upload
+
+pytestmark = pytest.mark.django_db
+
+
+def queued(challenge, user, content: bytes, **fields) -> Submission:
+    submission = Submission(
+        challenge=challenge, user=user, file_name="s.csv", size=len(content), **fields
+    )
+    submission.file.save("s.csv", ContentFile(content), save=False)
+    submission.save()
+    return submission
+
+
+def test_scoring_fills_both_splits_and_is_idempotent(challenge, student):
+    submission = queued(challenge, student, constant_submission(2.0))
+    scored = services.submission_score(submission_id=submission.pk)
+    assert scored.status == "scored" and scored.attempts == 1
+    assert scored.public_score == pytest.approx(expected_mse(2.0, "Public"))
+    assert scored.private_score == pytest.approx(expected_mse(2.0, "Private"))
+    assert services.submission_score(submission_id=submission.pk) is None
+    assert Submission.objects.get(pk=submission.pk).attempts == 1
+
+
+def test_a_submission_left_scoring_by_a_dead_worker_is_scored_on_redelivery(challenge, student):
+    submission = queued(challenge, student, constant_submission(0.0), status="scoring", attempts=1)
+    scored = services.submission_score(submission_id=submission.pk)
+    assert (scored.status, scored.attempts) == ("scored", 2)
+
+
+def test_an_unknown_submission_is_ignored(db):
+    assert services.submission_score(submission_id=987654) is None
+
+
+def test_a_storage_error_propagates_so_the_task_retries(challenge, student):
+    submission = queued(challenge, student, constant_submission(0.0))
+    submission.file.storage.delete(submission.file.name)
+    with pytest.raises(OSError):
+        services.submission_score(submission_id=submission.pk)
+    assert Submission.objects.get(pk=submission.pk).status == "scoring"  # requeue finds it
+
+
+def test_a_crash_inside_the_scorer_fails_the_submission_with_a_plain_message(
+    challenge, student, monkeypatch
+):
+    def crash(*args):
+        raise RuntimeError("index 7 out of bounds")
+
+    monkeypatch.setattr(services, "score_submission", crash)
+    submission = queued(challenge, student, constant_submission(0.0))
+    failed = services.submission_score(submission_id=submission.pk)
+    assert failed.status == "failed" and failed.error == services.INTERNAL_ERROR_MESSAGE
+
+
+def test_requeue_sends_only_submissions_that_waited_too_long(challenge, student, monkeypatch):
+    sent = []
+    monkeypatch.setattr(services, "enqueue_scoring", lambda pk: sent.append(pk) or True)
+    now = timezone.now()
+    old_queued = queued(challenge, student, b"x", created_at=now - timedelta(minutes=5))
+    queued(challenge, student, b"x", created_at=now)  # fresh: its message is on its way
+    stuck = queued(
+        challenge, student, b"x", status="scoring", scoring_started_at=now - timedelta(minutes=30)
+    )
+    queued(challenge, student, b"x", status="scoring", scoring_started_at=now)
+    queued(challenge, student, b"x", status="scored", created_at=now - timedelta(days=1))
+    assert services.submissions_requeue_stuck(now=now) == 2
+    assert sorted(sent) == sorted([old_queued.pk, stuck.pk])
+
+
+def test_an_upload_is_kept_when_the_broker_is_down(
+    challenge, student, monkeypatch, django_capture_on_commit_callbacks
+):
+    from challenges.tasks import score_submission
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(score_submission, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = services.submission_create(
+            challenge=challenge, user=student, file=csv_upload(constant_submission(1.0))
+        )
+    stored = Submission.objects.get(pk=submission.pk)
+    assert stored.status == "queued" and stored.file.read() == constant_submission(1.0)
+    later = timezone.now() + timedelta(minutes=5)
+    monkeypatch.undo()
+    sent = []
+    monkeypatch.setattr(services, "enqueue_scoring", lambda pk: sent.append(pk) or True)
+    assert services.submissions_requeue_stuck(now=later) == 1 and sent == [submission.pk]
