@@ -62,7 +62,7 @@ def label_column(bundle: Bundle, source: pd.DataFrame) -> str:
 
 def balanced_examples(source: pd.DataFrame, label: str, count: int) -> pd.DataFrame:
     per_label = max(1, count // max(1, source[label].nunique()))
-    return source.groupby(label, sort=True).head(per_label).head(count)
+    return source.groupby(label, sort=True).head(per_label).head(count).sort_values(label)
 
 
 def data_uri(image: Image.Image) -> str:

@@ -24,6 +24,7 @@ class Metric:
     target_kinds: frozenset[TargetKind]  # the spec's target kinds it can score
     multi_column: bool = False  # several target columns allowed
     binary: bool = False  # y_true must hold 0/1 and both classes in every scored split
+    do_not_call_in_templates = True  # Django templates would call it for `metric.label`
 
     def __call__(self, y_true: np.ndarray, y_pred: np.ndarray) -> float:
         return self.fn(y_true, y_pred)

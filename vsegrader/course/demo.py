@@ -1,7 +1,7 @@
 """The demo course: five generated challenges that are open now, and accounts to try them."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -38,9 +38,15 @@ def demo_bundle_dir() -> Path:
     return Path(settings.VAR_DIR) / "bundles"
 
 
+def demo_deadline() -> datetime:
+    """17:00 Prague time (the course's usual hour), four weeks after today."""
+    day = timezone.localdate() + timedelta(days=DEMO_DAYS_OPEN)
+    return timezone.make_aware(datetime.combine(day, time(17, 0)))
+
+
 def demo_load(*, seed: int = 2023, scale: float = 1.0) -> list[ImportReport]:
     """Builds (or reuses) the demo bundles and imports them, closing 4 weeks after day one."""
-    deadline = timezone.now().replace(second=0, microsecond=0) + timedelta(days=DEMO_DAYS_OPEN)
+    deadline = demo_deadline()
     paths = build_demo_bundles(demo_bundle_dir(), seed=seed, scale=scale)
     return [challenge_import(bundle=read_bundle(path), deadline=deadline) for path in paths]
 

@@ -19,7 +19,7 @@ class Command(BaseCommand):
         accounts = demo_accounts()
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Demo course ready in {elapsed:.1f} s."))
-        self.stdout.write("Log in at http://127.0.0.1:8000/ as:")
+        self.stdout.write("Demo logins:")
         for account in accounts:
             role = "instructor" if account.is_staff else "student"
             self.stdout.write(f"  {role:<10}  {account.username:<12} password: {account.password}")
