@@ -1,14 +1,15 @@
 """Loading a challenge bundle into the site: metadata, downloadable files, hidden solution."""
 
 import hashlib
-import io
 import logging
+import shutil
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from django.core.files.base import ContentFile, File
+from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
 
@@ -56,15 +57,15 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def zip_folder(folder: Path) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
+def zip_folder(folder: Path, target) -> None:
+    """Writes folder/ as a zip into the open binary file `target`, one member at a time."""
+    with zipfile.ZipFile(target, "w") as archive:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             info = zipfile.ZipInfo(f"{folder.name}/{path.relative_to(folder).as_posix()}", ZIP_DATE)
             stored = path.suffix.lower() in ALREADY_COMPRESSED
             info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            archive.writestr(info, path.read_bytes())
-    return buffer.getvalue()
+            with open(path, "rb") as source, archive.open(info, "w") as member:
+                shutil.copyfileobj(source, member)
 
 
 def public_entries(bundle: Bundle) -> dict[str, Path]:
@@ -77,8 +78,10 @@ def public_entries(bundle: Bundle) -> dict[str, Path]:
 
 
 def store_entry(challenge, data_file: DataFile | None, name: str, path: Path) -> int:
-    if path.is_dir():
-        return store_data_file(challenge, data_file, name, ContentFile(zip_folder(path)))
+    if path.is_dir():  # zipped on disk: a video folder can be hundreds of MB
+        with tempfile.TemporaryFile() as archive:
+            zip_folder(path, archive)
+            return store_data_file(challenge, data_file, name, File(archive, name=name))
     with open(path, "rb") as handle:
         return store_data_file(challenge, data_file, name, File(handle))
 

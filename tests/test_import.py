@@ -85,3 +85,15 @@ def test_importchallenge_explains_every_problem_of_a_bad_bundle(tiny_bundle):
     assert "is not a valid challenge bundle" in message
     assert "Usage" in message and "description.md" in message
     assert not Challenge.objects.exists()
+
+
+def test_a_zipped_bundle_imports_and_leaves_no_unpacked_copy(tiny_bundle, tmp_path):
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    archive = shutil.make_archive(str(tmp_path / "tiny"), "zip", tiny_bundle)
+    before = set(Path(tempfile.gettempdir()).glob("vsegrader-bundle-*"))
+    call_command("importchallenge", archive)
+    assert Challenge.objects.get().files.count() == 4
+    assert set(Path(tempfile.gettempdir()).glob("vsegrader-bundle-*")) == before

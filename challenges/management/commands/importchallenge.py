@@ -1,4 +1,6 @@
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -20,14 +22,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, path: str, deadline_in_days: float | None, **options):
-        try:
-            bundle = read_bundle(path)
-        except BundleError as error:
-            problems = "\n".join(f"  - {message}" for message in error.errors)
-            raise CommandError(f"{path} is not a valid challenge bundle:\n{problems}") from error
         deadline = None
         if deadline_in_days is not None:
             deadline = timezone.now().replace(microsecond=0) + timedelta(days=deadline_in_days)
-        report = challenge_import(bundle=bundle, deadline=deadline)
+        # A zip is unpacked into a folder that lives only as long as the import.
+        with tempfile.TemporaryDirectory(prefix="vsegrader-bundle-") as unpacked:
+            try:
+                bundle = read_bundle(path, extract_to=Path(unpacked))
+            except BundleError as error:
+                problems = "\n".join(f"  - {message}" for message in error.errors)
+                message = f"{path} is not a valid challenge bundle:\n{problems}"
+                raise CommandError(message) from error
+            report = challenge_import(bundle=bundle, deadline=deadline)
         self.stdout.write(self.style.SUCCESS(report.summary()))
 
