@@ -71,12 +71,16 @@ def serve(args: list[str]) -> None:
          "--schedule", str(var / "celerybeat-schedule")],
         cwd=ROOT,
     )
-    site = subprocess.Popen([str(PYTHON), "manage.py", "runserver", f"127.0.0.1:{port}"], cwd=ROOT)
+    site = subprocess.Popen(
+        [str(PYTHON), "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"], cwd=ROOT
+    )
     say(f"open http://127.0.0.1:{port}/ (logins printed above)")
     wait_for_either(worker, site)
 
 
 def wait_for_either(*processes: subprocess.Popen) -> None:
+    """Returns when one process ends or on Ctrl-C / SIGTERM, stopping the others."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         while all(p.poll() is None for p in processes):
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -84,6 +88,9 @@ def wait_for_either(*processes: subprocess.Popen) -> None:
     except KeyboardInterrupt:
         pass
     finally:
+        # A second signal (e.g. from both `timeout` and its child) must not cut the cleanup short.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         for process in processes:
             if process.poll() is None:
                 process.send_signal(signal.SIGINT if os.name != "nt" else signal.SIGTERM)

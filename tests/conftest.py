@@ -120,7 +120,6 @@ class WorkerProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            start_new_session=True,
         )
         threading.Thread(target=self._read_output, daemon=True).start()
         if not self.ready.wait(timeout):
