@@ -199,3 +199,27 @@ def test_the_openapi_schema_and_docs_are_served(client):
         assert path in text
     docs = client.get("/api/docs/")
     assert docs.status_code == 200 and b"cdn" not in docs.content.lower()
+
+
+def test_the_openapi_schema_is_valid_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml")
+    )
+    assert "/api/challenges/{slug}/files/{name}" in (tmp_path / "schema.yaml").read_text()
+
+
+def test_the_leaderboard_is_one_query_whatever_the_number_of_participants(
+    challenge, make_user, django_assert_num_queries
+):
+    from challenges.selectors import leaderboard
+
+    for number in range(30):
+        user = make_user(f"s{number}")
+        for attempt in range(3):
+            scored_submission(challenge, user, number + attempt / 10, 0.0)
+    with django_assert_num_queries(1):
+        rows = leaderboard(challenge=challenge, split="public")
+    assert [row.rank for row in rows] == list(range(1, 31))
+    assert rows[0].score == 0.0 and rows[0].entries == 3
