@@ -12,7 +12,15 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from challenges.models import Challenge, Submission
-from challenges.scoring import Solution, SubmissionInvalid, load_solution, score_submission
+from challenges.scoring import (
+    Solution,
+    SubmissionInvalid,
+    SubmissionSpec,
+    load_solution,
+    score_submission,
+)
+from challenges.storage import hidden_storage
+from challenges.uploads import too_large_message
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +49,9 @@ def display_file_name(name: str | None) -> str:
 def check_upload(*, challenge: Challenge, file: UploadedFile | None) -> None:
     if file is None:
         raise SubmissionRejected("Choose a CSV file to upload.", "file_missing")
-    limit_mb = min(challenge.max_file_mb, settings.SUBMISSION_MAX_BYTES // (1024 * 1024))
-    if file.size > limit_mb * 1024 * 1024:
-        raise SubmissionRejected(
-            f"The file is too large: the limit is {limit_mb} MB.", "file_too_large"
-        )
+    limit = min(challenge.max_file_mb * 1024 * 1024, settings.SUBMISSION_MAX_BYTES)
+    if file.size > limit:
+        raise SubmissionRejected(too_large_message(limit), "file_too_large")
     if file.size == 0:
         raise SubmissionRejected("The file is empty.", "file_empty")
 
@@ -147,15 +153,14 @@ def fail(submission: Submission, message: str) -> None:
 
 
 def cached_solution(challenge: Challenge) -> Solution:
-    return _load_solution(challenge.pk, challenge.solution_sha256, challenge.updated_at)
+    return _load_solution(challenge.solution.name, challenge.solution_sha256, challenge.spec)
 
 
 @lru_cache(maxsize=16)
-def _load_solution(challenge_id: int, sha256: str, updated_at: datetime) -> Solution:
-    # The key holds the solution's hash and the spec's last change, so a re-import misses.
-    challenge = Challenge.objects.get(pk=challenge_id)
-    with challenge.solution.open("rb") as handle:
-        return load_solution(handle.read(), challenge.spec)
+def _load_solution(name: str, sha256: str, spec: SubmissionSpec) -> Solution:
+    # Keyed by the file's hash and the spec, so a re-import with any change misses the cache.
+    with hidden_storage().open(name, "rb") as handle:
+        return load_solution(handle.read(), spec)
 
 
 def submissions_requeue_stuck(*, now: datetime | None = None) -> int:

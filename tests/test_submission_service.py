@@ -99,3 +99,15 @@ def test_an_upload_is_kept_when_the_broker_is_down(
     sent = []
     monkeypatch.setattr(services, "enqueue_scoring", lambda pk: sent.append(pk) or True)
     assert services.submissions_requeue_stuck(now=later) == 1 and sent == [submission.pk]
+
+
+def test_rescoring_after_a_changed_solution_uses_the_new_labels(challenge, student, tmp_path):
+    from challenges.bundles.reader import read_bundle
+    from challenges.importing import challenge_import
+    from tests.bundles import perfect_submission, write_tiny_bundle
+
+    submission = queued(challenge, student, perfect_submission())
+    assert services.submission_score(submission_id=submission.pk).public_score == 0.0
+    challenge_import(bundle=read_bundle(write_tiny_bundle(tmp_path / "v2", shift=1.0)))
+    rescored = services.submission_score(submission_id=submission.pk)
+    assert rescored.public_score == pytest.approx(1.0)  # every value is now off by one
