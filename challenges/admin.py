@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 
 from challenges import services
 from challenges.models import Challenge, DataFile, Submission
@@ -36,11 +38,15 @@ class ChallengeAdmin(InstructorPermissions, admin.ModelAdmin):
     list_display = ["slug", "title", "metric", "deadline", "daily_limit", "is_published"]
     list_filter = ["is_published", "metric"]
     search_fields = ["slug", "title"]
-    readonly_fields = ["solution", "solution_sha256", "row_count", "targets", "id_column",
+    readonly_fields = ["solution_file", "solution_sha256", "row_count", "targets", "id_column",
                        "metric", "higher_is_better", "created_at", "updated_at"]
-    exclude = ["preview"]
+    exclude = ["preview", "solution"]
     inlines = [DataFileInline]
     actions = ["rescore"]
+
+    @admin.display(description="hidden solution")
+    def solution_file(self, challenge: Challenge) -> str:
+        return f"{challenge.solution.name} (hidden storage; no URL serves it)"
 
     @admin.action(description="Rescore every submission")
     def rescore(self, request, queryset):
@@ -56,10 +62,16 @@ class SubmissionAdmin(InstructorPermissions, admin.ModelAdmin):
     search_fields = ["user__username", "user__email", "description", "=id"]
     list_select_related = ["challenge", "user"]
     date_hierarchy = "created_at"
-    readonly_fields = ["challenge", "user", "file", "file_name", "size", "status", "public_score",
-                       "private_score", "error", "attempts", "created_at", "scoring_started_at",
-                       "scored_at"]
+    readonly_fields = ["challenge", "user", "download", "file_name", "size", "status",
+                       "public_score", "private_score", "error", "attempts", "created_at",
+                       "scoring_started_at", "scored_at"]
+    exclude = ["file"]
     actions = ["rescore"]
+
+    @admin.display(description="file")
+    def download(self, submission: Submission) -> str:
+        url = reverse("submission-file", args=[submission.pk])
+        return format_html('<a href="{}">{}</a>', url, submission.file_name)
 
     @admin.action(description="Score again")
     def rescore(self, request, queryset):

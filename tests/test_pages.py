@@ -113,3 +113,16 @@ def test_the_admin_is_for_instructors(client, student, instructor, challenge):
     assert client.get("/admin/challenges/submission/").status_code == 200
     assert client.get("/admin/challenges/challenge/").status_code == 200
     assert client.get("/admin/auth/user/").status_code == 200
+
+
+def test_the_admin_change_pages_render_without_exposing_file_urls(
+    client, student, instructor, challenge
+):
+    submission = scored_submission(challenge, student, 0.25, 0.75)
+    client.force_login(instructor)
+    sub_page = client.get(f"/admin/challenges/submission/{submission.pk}/change/")
+    assert sub_page.status_code == 200
+    assert f"/submissions/{submission.pk}/file/" in sub_page.content.decode()
+    challenge_page = client.get(f"/admin/challenges/challenge/{challenge.pk}/change/")
+    assert challenge_page.status_code == 200
+    assert f'href="{challenge.solution.name}' not in challenge_page.content.decode()
