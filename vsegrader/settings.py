@@ -196,8 +196,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 # A submission waiting longer than this in `queued` (or `scoring`) is sent to a worker again.
+# Redis hands back a message that a killed worker never acked only after the visibility
+# timeout (an hour); scoring takes well under a second, so a minute is a safe wait.
 REQUEUE_QUEUED_AFTER = timedelta(seconds=env_int("REQUEUE_QUEUED_AFTER_SECONDS", 60))
-REQUEUE_SCORING_AFTER = timedelta(seconds=env_int("REQUEUE_SCORING_AFTER_SECONDS", 300))
+REQUEUE_SCORING_AFTER = timedelta(seconds=env_int("REQUEUE_SCORING_AFTER_SECONDS", 60))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
