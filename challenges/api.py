@@ -78,8 +78,7 @@ class DataFileView(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, slug: str, name: str):
         challenge = selectors.challenge_get(slug=slug, user=request.user)
-        # A NUL byte cannot even be looked up in PostgreSQL; no real file name is unprintable.
-        data_file = challenge.files.filter(name=name).first() if name.isprintable() else None
+        data_file = challenge.files.filter(name=name).first()
         if data_file is None:
             raise Http404("No such file.")
         return FileResponse(data_file.file.open("rb"), as_attachment=True, filename=data_file.name)

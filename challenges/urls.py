@@ -1,6 +1,22 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from challenges import api, pages
+
+
+class FileNameConverter:
+    """One path segment without control characters: a NUL byte, for one, cannot even be
+    looked up in PostgreSQL, so such a name must not reach a view."""
+
+    regex = r"[^/\x00-\x1f\x7f]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(FileNameConverter, "filename")
 
 page_urls = [
     path("", pages.challenge_list, name="challenge-list"),
@@ -19,7 +35,7 @@ api_urls = [
     path("challenges/", api.ChallengeListView.as_view(), name="api-challenge-list"),
     path("challenges/<slug:slug>/", api.ChallengeDetailView.as_view(), name="api-challenge-detail"),
     path(
-        "challenges/<slug:slug>/files/<str:name>",
+        "challenges/<slug:slug>/files/<filename:name>",
         api.DataFileView.as_view(),
         name="api-data-file",
     ),

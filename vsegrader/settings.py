@@ -170,7 +170,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": 3600,
-        # Publishing gives up quickly when the broker is down (see CELERY_TASK_PUBLISH_...).
+        # Publishing gives up quickly when the broker is down (CELERY_TASK_PUBLISH_RETRY_POLICY).
         "max_retries": 1,
         "interval_start": 0,
         "interval_step": 0.2,
