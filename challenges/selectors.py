@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db.models import Count, F, Max, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
+from django.utils import timezone
 
 from challenges.models import Challenge, Submission
 
@@ -41,9 +42,14 @@ def challenge_get(*, slug: str, user) -> Challenge:
     return challenge
 
 
+def is_revealed(challenge: Challenge, now: datetime | None = None) -> bool:
+    """The private leaderboard and private scores open to students at the deadline."""
+    return (now or timezone.now()) >= challenge.deadline
+
+
 def private_scores_visible(*, challenge: Challenge, user) -> bool:
-    """Students never see a private score here yet; instructors always do."""
-    return is_instructor(user)
+    """Instructors always see private scores; students from the deadline on."""
+    return is_instructor(user) or is_revealed(challenge)
 
 
 def my_submissions(*, challenge: Challenge, user) -> QuerySet[Submission]:
@@ -98,3 +104,8 @@ def rank_rows(rows) -> list[LeaderboardRow]:
             )
         )
     return ranked
+
+
+def final_leaderboard(*, challenge: Challenge) -> list[LeaderboardRow]:
+    """The private leaderboard that grades are computed from (instructor view: real names)."""
+    return leaderboard(challenge=challenge, split="private")

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "challenges",
     "vsegrader.course",
+    "vsegrader.accounts",
+    "vsegrader.training",
 ]
 
 MIDDLEWARE = [

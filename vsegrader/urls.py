@@ -3,6 +3,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from challenges.urls import api_urls, page_urls
+from vsegrader.accounts import urls as accounts_urls
+from vsegrader.course import urls as course_urls
+from vsegrader.training import urls as training_urls
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -10,5 +13,11 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include(api_urls)),
+    path("api/", include(course_urls.api_urls)),
+    path("api/", include(accounts_urls.api_urls)),
+    path("api/", include(training_urls.api_urls)),
     path("", include(page_urls)),
+    path("", include(course_urls.page_urls)),
+    path("", include(accounts_urls.page_urls)),
+    path("", include(training_urls.page_urls)),
 ]
