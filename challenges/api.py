@@ -17,13 +17,16 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from challenges import selectors, services
+from challenges import exports, finals, moderation, profiles, selectors, services
 from challenges.serializers import (
     ChallengeDetailSerializer,
     ChallengeSerializer,
     LeaderboardSerializer,
+    ProfileSerializer,
+    RescoreSerializer,
     SubmissionCreateSerializer,
     SubmissionSerializer,
+    SubmissionUpdateSerializer,
     TokenRequestSerializer,
     TokenSerializer,
 )
@@ -86,7 +89,15 @@ class DataFileView(APIView):
 
 def submission_context(request, challenge) -> dict:
     show = selectors.private_scores_visible(challenge=challenge, user=request.user)
-    return {"request": request, "show_private": show}
+    is_instructor = selectors.is_instructor(request.user)
+    return {"request": request, "show_private": show, "is_instructor": is_instructor}
+
+
+REJECTION_STATUS = {
+    "file_too_large": 413,
+    "daily_limit_reached": 403,
+    "total_limit_reached": 403,
+}
 
 
 class ChallengeSubmissionsView(APIView):
@@ -115,7 +126,7 @@ class ChallengeSubmissionsView(APIView):
                 description=form.validated_data.get("description", ""),
             )
         except services.SubmissionRejected as rejected:
-            code = 413 if rejected.code == "file_too_large" else 400
+            code = REJECTION_STATUS.get(rejected.code, 400)
             raise UploadRejected(rejected.message, rejected.code, code) from rejected
         context = submission_context(request, challenge)
         return Response(SubmissionSerializer(submission, context=context).data, status=201)
@@ -125,6 +136,21 @@ class SubmissionDetailView(APIView):
     @extend_schema(responses=SubmissionSerializer)
     def get(self, request, pk: int):
         submission = selectors.submission_get(submission_id=pk, user=request.user)
+        context = submission_context(request, submission.challenge)
+        return Response(SubmissionSerializer(submission, context=context).data)
+
+    @extend_schema(request=SubmissionUpdateSerializer, responses=SubmissionSerializer)
+    def patch(self, request, pk: int):
+        """Marks or unmarks the submission as final (Kaggle's final selection)."""
+        submission = selectors.submission_get(submission_id=pk, user=request.user)
+        form = SubmissionUpdateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            finals.submission_set_final(
+                submission=submission, user=request.user, final=form.validated_data["is_final"]
+            )
+        except finals.SelectionRefused as refused:
+            raise UploadRejected(refused.message, refused.code, 409) from refused
         context = submission_context(request, submission.challenge)
         return Response(SubmissionSerializer(submission, context=context).data)
 
@@ -143,19 +169,66 @@ class LeaderboardView(APIView):
         responses=LeaderboardSerializer,
     )
     def get(self, request, slug: str):
-        challenge = selectors.challenge_get(slug=slug, user=request.user)
-        split = request.query_params.get("split", "public")
-        if split not in selectors.SPLITS:
-            raise ValidationError({"split": "must be 'public' or 'private'"})
-        if split == "private" and not selectors.private_scores_visible(
-            challenge=challenge, user=request.user
-        ):
-            raise PermissionDenied("The private leaderboard is not revealed yet.")
-        rows = selectors.leaderboard(challenge=challenge, split=split)
+        challenge, split = board_request(request, slug)
+        rows = selectors.board_for(challenge=challenge, split=split, user=request.user)
         payload = {
             "split": split,
             "metric": challenge.metric,
             "higher_is_better": challenge.higher_is_better,
+            "participants": selectors.participant_count(rows),
             "rows": rows,
         }
-        return Response(LeaderboardSerializer(payload).data)
+        context = {"is_instructor": selectors.is_instructor(request.user)}
+        return Response(LeaderboardSerializer(payload, context=context).data)
+
+
+def board_request(request, slug: str):
+    """The challenge and split asked for, refusing the private board before the reveal."""
+    challenge = selectors.challenge_get(slug=slug, user=request.user)
+    split = request.query_params.get("split", "public")
+    if split not in selectors.SPLITS:
+        raise ValidationError({"split": "must be 'public' or 'private'"})
+    if split == "private" and not selectors.private_scores_visible(
+        challenge=challenge, user=request.user
+    ):
+        raise PermissionDenied("The private leaderboard is not revealed yet.")
+    return challenge, split
+
+
+class LeaderboardDownloadView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("split", enum=list(selectors.SPLITS), default="public")],
+        responses={(200, "text/csv"): OpenApiTypes.BINARY},
+        description="The leaderboard in Kaggle's export format "
+        "(Rank,TeamId,TeamName,LastSubmissionDate,Score,SubmissionCount,TeamMemberUserNames).",
+    )
+    def get(self, request, slug: str):
+        challenge, split = board_request(request, slug)
+        return exports.leaderboard_csv_response(challenge=challenge, split=split, user=request.user)
+
+
+class ProfileView(APIView):
+    @extend_schema(responses=ProfileSerializer)
+    def get(self, request):
+        return Response({"display_name": selectors.shown_name(request.user)})
+
+    @extend_schema(request=ProfileSerializer, responses=ProfileSerializer)
+    def patch(self, request):
+        form = ProfileSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            profiles.display_name_set(user=request.user, name=form.validated_data["display_name"])
+        except profiles.DisplayNameRefused as refused:
+            raise ValidationError({"display_name": str(refused)}) from refused
+        return Response({"display_name": selectors.shown_name(request.user)})
+
+
+class RescoreView(APIView):
+    @extend_schema(request=None, responses={202: RescoreSerializer})
+    def post(self, request, slug: str):
+        """Instructors only: rescore every submission of the challenge in the background."""
+        if not selectors.is_instructor(request.user):
+            raise PermissionDenied("Only instructors can rescore a challenge.")
+        challenge = selectors.challenge_get(slug=slug, user=request.user)
+        queued = moderation.challenge_rescore(challenge=challenge)
+        return Response({"queued": queued}, status=202)

@@ -29,6 +29,12 @@ class Challenge(models.Model):
     solution = models.FileField(storage=hidden_storage, max_length=300)
     solution_sha256 = models.CharField(max_length=64)
     is_published = models.BooleanField(default=True)
+    public_ladder = models.BooleanField(
+        default=False,
+        help_text="Ladder mode (Blum & Hardt 2015): a student's shown public score changes only "
+        "when a new submission beats their best by more than one standard error.",
+    )
+    rescore_requested_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -105,6 +111,25 @@ class Submission(models.Model):
     private_score = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True)
     is_baseline = models.BooleanField(default=False)
+    is_late = models.BooleanField(
+        default=False, help_text="sent after the participant's deadline: scored, never counted"
+    )
+    is_final = models.BooleanField(default=False, help_text="chosen for the private leaderboard")
+    disqualified_reason = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="set to disqualify (the student sees it); clear to undo",
+    )
+    disqualified_at = models.DateTimeField(null=True, blank=True)
+    public_losses = models.BinaryField(
+        null=True, blank=True, editable=False, help_text="float32 per-row public losses (Ladder)"
+    )
+    ladder_accepted = models.BooleanField(null=True, blank=True, editable=False)
+    shown_public_score = models.FloatField(
+        null=True, blank=True, help_text="the public score students see (Ladder mode: the Ladder's)"
+    )
+    private_ci_low = models.FloatField(null=True, blank=True)
+    private_ci_high = models.FloatField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0, help_text="times a worker started scoring it")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     scoring_started_at = models.DateTimeField(null=True, blank=True)
@@ -124,3 +149,62 @@ class Submission(models.Model):
     @property
     def is_done(self) -> bool:
         return self.status in self.TERMINAL
+
+    @property
+    def is_disqualified(self) -> bool:
+        return bool(self.disqualified_reason)
+
+
+class Extension(models.Model):
+    """A later deadline for one participant on one challenge, granted by an instructor."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="extensions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    deadline = models.DateTimeField()
+    reason = models.CharField(max_length=300, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "user"], name="one_extension_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.challenge.slug} until {self.deadline:%Y-%m-%d %H:%M}"
+
+
+class Disqualification(models.Model):
+    """A participant removed from one challenge's boards and grades; delete it to undo."""
+
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.CASCADE, related_name="disqualifications"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    reason = models.CharField(max_length=500, help_text="shown to the student")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "user"], name="one_disqualification"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} disqualified on {self.challenge.slug}"
+
+
+class Competitor(models.Model):
+    """How a participant appears on student-visible boards; a pseudonym until they choose."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="competitor"
+    )
+    display_name = models.CharField(max_length=40, unique=True)
+
+    def __str__(self) -> str:
+        return self.display_name

@@ -4,11 +4,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from challenges import selectors, services
+from challenges import finals, moderation, profiles, selectors, services
+from challenges.progress import chart_context
 from challenges.forms import SubmissionForm
 from challenges.scoring import get_metric
 from challenges.uploads import too_large_message
@@ -22,14 +24,26 @@ def challenge_list(request):
 
 
 def challenge_context(request, challenge, form) -> dict:
-    submissions = selectors.my_submissions(challenge=challenge, user=request.user)[:50]
+    user = request.user
+    submissions = list(selectors.my_submissions(challenge=challenge, user=user)[:50])
+    deadline = selectors.effective_deadline(challenge=challenge, user=user)
+    is_instructor = selectors.is_instructor(user)
     return {
         "challenge": challenge,
         "metric": get_metric(challenge.metric),
         "form": form,
         "submissions": submissions,
         "polling": any(not s.is_done for s in submissions),
-        "show_private": selectors.private_scores_visible(challenge=challenge, user=request.user),
+        "show_private": selectors.private_scores_visible(challenge=challenge, user=user),
+        "is_instructor": is_instructor,
+        "quota": selectors.quota(challenge=challenge, user=user),
+        "your_deadline": deadline,
+        "has_extension": deadline != challenge.deadline,
+        "selection_open": timezone.now() < deadline,
+        "final_count": sum(1 for s in submissions if s.is_final),
+        "disqualification": selectors.disqualification(challenge=challenge, user=user),
+        "rescore": moderation.rescore_progress(challenge=challenge) if is_instructor else None,
+        "reveal_at": selectors.reveal_at(challenge),
     }
 
 
@@ -75,6 +89,28 @@ def my_submissions_fragment(request, slug: str):
 
 
 @login_required
+@require_POST
+def submission_final(request, pk: int):
+    """Marks or unmarks a final selection from the "my submissions" table (htmx)."""
+    submission = selectors.submission_get(submission_id=pk, user=request.user)
+    error = None
+    try:
+        finals.submission_set_final(
+            submission=submission, user=request.user, final=request.POST.get("final") == "1"
+        )
+    except finals.SelectionRefused as refused:
+        error = refused.message
+    challenge = submission.challenge
+    if request.htmx:
+        context = challenge_context(request, challenge, form=None)
+        context["selection_error"] = error
+        return render(request, "challenges/_submissions.html", context)
+    if error:
+        messages.error(request, error)
+    return redirect("challenge-detail", slug=challenge.slug)
+
+
+@login_required
 @require_GET
 def leaderboard(request, slug: str):
     challenge = selectors.challenge_get(slug=slug, user=request.user)
@@ -84,15 +120,64 @@ def leaderboard(request, slug: str):
     can_see_private = selectors.private_scores_visible(challenge=challenge, user=request.user)
     if split == "private" and not can_see_private:
         raise PermissionDenied("The private leaderboard is not revealed yet.")
+    rows = selectors.board_for(challenge=challenge, split=split, user=request.user)
     context = {
         "challenge": challenge,
         "metric": get_metric(challenge.metric),
         "split": split,
-        "rows": selectors.leaderboard(challenge=challenge, split=split),
+        "rows": rows,
+        "participants": selectors.participant_count(rows),
         "can_see_private": can_see_private,
+        "reveal_at": selectors.reveal_at(challenge),
         "is_instructor": selectors.is_instructor(request.user),
+        "my_name": selectors.shown_name(request.user),
     }
     return render(request, "challenges/leaderboard.html", context)
+
+
+@login_required
+@require_GET
+def challenge_chart(request, slug: str):
+    """The progress chart and score histogram (an htmx fragment; plain SVG, no script)."""
+    challenge = selectors.challenge_get(slug=slug, user=request.user)
+    return render(request, "challenges/_chart.html", chart_context(challenge))
+
+
+@login_required
+@require_POST
+def challenge_rescore(request, slug: str):
+    if not selectors.is_instructor(request.user):
+        raise Http404("No such page.")
+    challenge = selectors.challenge_get(slug=slug, user=request.user)
+    queued = moderation.challenge_rescore(challenge=challenge)
+    messages.success(request, f"{queued} submissions queued for rescoring.")
+    return redirect("challenge-detail", slug=slug)
+
+
+@login_required
+@require_GET
+def rescore_progress(request, slug: str):
+    if not selectors.is_instructor(request.user):
+        raise Http404("No such page.")
+    challenge = selectors.challenge_get(slug=slug, user=request.user)
+    progress = moderation.rescore_progress(challenge=challenge)
+    return render(request, "challenges/_rescore.html", {"challenge": challenge, "rescore": progress})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    error = None
+    if request.method == "POST":
+        try:
+            profiles.display_name_set(user=request.user, name=request.POST.get("display_name", ""))
+        except profiles.DisplayNameRefused as refused:
+            error = str(refused)
+        else:
+            messages.success(request, "Your display name is saved.")
+            return redirect("profile")
+    context = {"display_name": selectors.shown_name(request.user), "error": error}
+    return render(request, "challenges/profile.html", context, status=400 if error else 200)
 
 
 @login_required

@@ -1,29 +1,23 @@
 """Reads: what a page or an API response shows. Leaderboards are computed in the database."""
 
-from dataclasses import dataclass
-from datetime import datetime
-
-from django.db.models import Count, F, Max, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
 
-from challenges.models import Challenge, Submission
+from challenges import quotas
+from challenges.deadlines import effective_deadline, is_revealed, reveal_at
+from challenges.leaderboards import (
+    SPLITS,
+    LeaderboardRow,
+    leaderboard,
+    participant_count,
+    pseudonym_for,
+)
+from challenges.models import Challenge, Competitor, Disqualification, Submission
 
-SPLITS = ("public", "private")
-
-
-@dataclass(frozen=True)
-class LeaderboardRow:
-    rank: int | None  # None for a baseline: shown for reference, not ranked
-    user_id: int
-    name: str
-    username: str
-    score: float
-    entries: int
-    last_submission: datetime
-    is_baseline: bool
-    submission_id: int
+__all__ = [
+    "SPLITS", "LeaderboardRow", "effective_deadline", "is_revealed", "leaderboard",
+    "participant_count", "reveal_at",
+]
 
 
 def is_instructor(user) -> bool:
@@ -40,11 +34,6 @@ def challenge_get(*, slug: str, user) -> Challenge:
     if challenge is None:
         raise Http404("No such challenge.")
     return challenge
-
-
-def is_revealed(challenge: Challenge, now: datetime | None = None) -> bool:
-    """The private leaderboard and private scores open to students at the deadline."""
-    return (now or timezone.now()) >= challenge.deadline
 
 
 def private_scores_visible(*, challenge: Challenge, user) -> bool:
@@ -68,44 +57,25 @@ def submission_get(*, submission_id: int, user) -> Submission:
     return submission
 
 
-def leaderboard(*, challenge: Challenge, split: str = "public") -> list[LeaderboardRow]:
-    """Best score per participant, earlier submission first among equal scores."""
-    score_field = f"{split}_score"
-    best_first = F(score_field).desc() if challenge.higher_is_better else F(score_field).asc()
-    tie_break = [best_first, F("created_at").asc(), F("id").asc()]
-    scored = Submission.objects.filter(
-        challenge=challenge, status=Submission.Status.SCORED, **{f"{score_field}__isnull": False}
-    )
-    best = (
-        scored.annotate(
-            position=Window(RowNumber(), partition_by=[F("user_id")], order_by=tie_break),
-            entries=Window(Count("id"), partition_by=[F("user_id")]),
-            last=Window(Max("created_at"), partition_by=[F("user_id")]),
-        )
-        .filter(position=1)
-        .order_by(*tie_break)
-        .values_list(
-            "user_id", "user__username", score_field, "entries", "last", "is_baseline", "id"
-        )
-    )
-    return rank_rows(best)
-
-
-def rank_rows(rows) -> list[LeaderboardRow]:
-    ranked, rank = [], 0
-    for user_id, username, score, entries, last_at, baseline, sub_id in rows:
-        if not baseline:
-            rank += 1
-        ranked.append(
-            LeaderboardRow(
-                rank=None if baseline else rank, user_id=user_id, name=username, username=username,
-                score=score, entries=entries, last_submission=last_at, is_baseline=baseline,
-                submission_id=sub_id,
-            )
-        )
-    return ranked
-
-
 def final_leaderboard(*, challenge: Challenge) -> list[LeaderboardRow]:
     """The private leaderboard that grades are computed from (instructor view: real names)."""
-    return leaderboard(challenge=challenge, split="private")
+    return leaderboard(challenge=challenge, split="private", real_names=True)
+
+
+def board_for(*, challenge: Challenge, split: str, user) -> list[LeaderboardRow]:
+    """A board as `user` may see it: students see pseudonyms, instructors real names."""
+    return leaderboard(challenge=challenge, split=split, real_names=is_instructor(user))
+
+
+def quota(*, challenge: Challenge, user) -> quotas.Quota | None:
+    """The participant's remaining submissions; None for those without limits."""
+    return None if quotas.is_exempt(user) else quotas.quota_for(challenge=challenge, user=user)
+
+
+def shown_name(user) -> str:
+    competitor = Competitor.objects.filter(user=user).first()
+    return competitor.display_name if competitor else pseudonym_for(user.pk)
+
+
+def disqualification(*, challenge: Challenge, user) -> Disqualification | None:
+    return Disqualification.objects.filter(challenge=challenge, user=user).first()

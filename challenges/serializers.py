@@ -2,6 +2,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from challenges import selectors
 from challenges.models import Challenge, DataFile, Submission
 
 
@@ -46,12 +47,57 @@ class ChallengeSerializer(serializers.ModelSerializer):
         ]
 
 
+class QuotaSerializer(serializers.Serializer):
+    daily_limit = serializers.IntegerField()
+    used_today = serializers.IntegerField()
+    remaining_today = serializers.IntegerField()
+    total_limit = serializers.IntegerField(allow_null=True)
+    remaining_total = serializers.IntegerField(allow_null=True)
+    resets_at = serializers.DateTimeField(help_text="next midnight, Europe/Prague")
+
+
 class ChallengeDetailSerializer(ChallengeSerializer):
     files = DataFileSerializer(many=True, read_only=True)
     submission_spec = serializers.SerializerMethodField()
+    quota = serializers.SerializerMethodField()
+    your_deadline = serializers.SerializerMethodField()
+    private_revealed = serializers.SerializerMethodField()
+    reveal_at = serializers.SerializerMethodField()
+    disqualified_reason = serializers.SerializerMethodField()
 
     class Meta(ChallengeSerializer.Meta):
-        fields = [*ChallengeSerializer.Meta.fields, "description_md", "files", "submission_spec"]
+        fields = [
+            *ChallengeSerializer.Meta.fields, "public_ladder", "description_md", "files",
+            "submission_spec", "quota", "your_deadline", "private_revealed", "reveal_at",
+            "disqualified_reason",
+        ]
+
+    def _user(self):
+        return self.context["request"].user
+
+    @extend_schema_field(QuotaSerializer(allow_null=True))
+    def get_quota(self, challenge: Challenge) -> dict | None:
+        """Null for accounts without limits (instructors)."""
+        quota = selectors.quota(challenge=challenge, user=self._user())
+        if quota is None:
+            return None
+        return QuotaSerializer(quota).data
+
+    @extend_schema_field(serializers.DateTimeField())
+    def get_your_deadline(self, challenge: Challenge):
+        deadline = selectors.effective_deadline(challenge=challenge, user=self._user())
+        return serializers.DateTimeField().to_representation(deadline)
+
+    def get_private_revealed(self, challenge: Challenge) -> bool:
+        return selectors.is_revealed(challenge)
+
+    @extend_schema_field(serializers.DateTimeField())
+    def get_reveal_at(self, challenge: Challenge):
+        return serializers.DateTimeField().to_representation(selectors.reveal_at(challenge))
+
+    def get_disqualified_reason(self, challenge: Challenge) -> str | None:
+        entry = selectors.disqualification(challenge=challenge, user=self._user())
+        return entry.reason if entry else None
 
     @extend_schema_field(SubmissionSpecSerializer)
     def get_submission_spec(self, challenge: Challenge) -> dict:
@@ -66,22 +112,43 @@ class ChallengeDetailSerializer(ChallengeSerializer):
 
 class SubmissionSerializer(serializers.ModelSerializer):
     challenge = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    public_score = serializers.SerializerMethodField()
     private_score = serializers.SerializerMethodField()
+    private_ci = serializers.SerializerMethodField()
     url = serializers.HyperlinkedIdentityField(view_name="api-submission-detail")
     file_url = serializers.HyperlinkedIdentityField(view_name="api-submission-file")
 
     class Meta:
         model = Submission
         fields = [
-            "id", "challenge", "status", "public_score", "private_score", "error",
-            "description", "file_name", "size", "is_baseline", "created_at", "scored_at",
-            "url", "file_url",
+            "id", "challenge", "status", "public_score", "private_score", "private_ci",
+            "error", "description", "file_name", "size", "is_baseline", "is_late", "is_final",
+            "disqualified_reason", "ladder_accepted", "created_at", "scored_at", "url",
+            "file_url",
         ]
         read_only_fields = fields
+
+    def get_public_score(self, submission: Submission) -> float | None:
+        """The score students are shown (in Ladder mode, the Ladder's); instructors get the
+        exact one."""
+        if self.context.get("is_instructor"):
+            return submission.public_score
+        return submission.shown_public_score
 
     def get_private_score(self, submission: Submission) -> float | None:
         """Null unless the viewer may see private scores (see selectors)."""
         return submission.private_score if self.context.get("show_private") else None
+
+    @extend_schema_field(serializers.ListField(child=serializers.FloatField(), allow_null=True))
+    def get_private_ci(self, submission: Submission) -> list[float] | None:
+        """95 % bootstrap interval of the private score, for instructors only."""
+        if not self.context.get("is_instructor") or submission.private_ci_low is None:
+            return None
+        return [submission.private_ci_low, submission.private_ci_high]
+
+
+class SubmissionUpdateSerializer(serializers.Serializer):
+    is_final = serializers.BooleanField(help_text="mark or unmark as a final selection")
 
 
 class SubmissionCreateSerializer(serializers.Serializer):
@@ -101,16 +168,37 @@ class TokenSerializer(serializers.Serializer):
 
 
 class LeaderboardRowSerializer(serializers.Serializer):
-    rank = serializers.IntegerField(allow_null=True)
-    name = serializers.CharField()
+    rank = serializers.IntegerField(allow_null=True, help_text="null for a baseline")
+    team_id = serializers.CharField()
+    team_name = serializers.CharField(source="name", help_text="a pseudonym unless chosen")
     score = serializers.FloatField()
     entries = serializers.IntegerField()
     last_submission = serializers.DateTimeField()
     is_baseline = serializers.BooleanField()
+    public_rank = serializers.IntegerField(allow_null=True, help_text="private board only")
+    move = serializers.IntegerField(allow_null=True, help_text="public rank − private rank")
+
+    def to_representation(self, row):
+        data = super().to_representation(row)
+        if self.context.get("is_instructor"):
+            data["username"] = row.username
+            data["ci"] = None if row.ci_low is None else [row.ci_low, row.ci_high]
+        return data
 
 
 class LeaderboardSerializer(serializers.Serializer):
     split = serializers.ChoiceField(choices=["public", "private"])
     metric = serializers.CharField()
     higher_is_better = serializers.BooleanField()
+    participants = serializers.IntegerField(help_text="students ranked (baselines excluded)")
     rows = LeaderboardRowSerializer(many=True)
+
+
+class ProfileSerializer(serializers.Serializer):
+    display_name = serializers.CharField(
+        max_length=40, help_text="how you appear on leaderboards other students see"
+    )
+
+
+class RescoreSerializer(serializers.Serializer):
+    queued = serializers.IntegerField()

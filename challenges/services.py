@@ -5,12 +5,14 @@ import unicodedata
 from datetime import datetime
 from functools import lru_cache
 
+import numpy as np
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from challenges import deadlines, quotas
 from challenges.models import Challenge, Submission
 from challenges.scoring import (
     Solution,
@@ -64,6 +66,8 @@ def submission_create(
     description: str = "",
     is_baseline: bool = False,
 ) -> Submission:
+    """Stores an upload and queues its scoring. Refuses it (SubmissionRejected) when the file
+    is unusable or the participant's limit is reached; a late one is accepted and marked."""
     check_upload(challenge=challenge, file=file)
     submission = Submission(
         challenge=challenge,
@@ -74,10 +78,24 @@ def submission_create(
         is_baseline=is_baseline,
     )
     with transaction.atomic():
+        submission.created_at = timezone.now()
+        if not (is_baseline or quotas.is_exempt(user)):
+            check_quota(challenge=challenge, user=user, now=submission.created_at)
+        submission.is_late = deadlines.is_late(
+            challenge=challenge, user=user, at=submission.created_at
+        )
         submission.file.save("upload.csv", file, save=False)
         submission.save()
         transaction.on_commit(lambda: enqueue_scoring(submission.pk))
     return submission
+
+
+def check_quota(*, challenge: Challenge, user, now: datetime) -> None:
+    quotas.lock_participant(user)
+    try:
+        quotas.enforce_quota(challenge=challenge, user=user, now=now)
+    except quotas.QuotaExceeded as exceeded:
+        raise SubmissionRejected(exceeded.message, exceeded.code) from exceeded
 
 
 def enqueue_scoring(submission_id: int) -> bool:
@@ -117,10 +135,14 @@ def submission_score(*, submission_id: int) -> Submission | None:
         if submission is None:
             return None
         apply_scores(submission)
-        submission.save(
-            update_fields=["status", "public_score", "private_score", "error", "scored_at"]
-        )
+        submission.save(update_fields=SCORE_FIELDS)
     return submission
+
+
+SCORE_FIELDS = [
+    "status", "public_score", "private_score", "error", "scored_at", "shown_public_score",
+    "ladder_accepted", "public_losses", "private_ci_low", "private_ci_high",
+]
 
 
 def apply_scores(submission: Submission) -> None:
@@ -142,13 +164,57 @@ def apply_scores(submission: Submission) -> None:
     submission.status = Submission.Status.SCORED
     submission.public_score = scores.public
     submission.private_score = scores.private
+    submission.private_ci_low, submission.private_ci_high = scores.private_ci or (None, None)
+    submission.public_losses = losses_to_bytes(scores.public_losses)
     submission.error = ""
+    apply_ladder(submission)
+
+
+def apply_ladder(submission: Submission) -> None:
+    """Sets the public score students are shown. In Ladder mode it moves only when the new
+    submission beats the participant's shown best by more than one standard error of the
+    paired per-row loss differences; otherwise the previous shown score stays."""
+    submission.shown_public_score = submission.public_score
+    submission.ladder_accepted = None
+    if not submission.challenge.public_ladder or submission.is_baseline:
+        return
+    if submission.public_losses is None:
+        return
+    from challenges.scoring.ladder import ladder_accepts  # TODO hoist once it lands
+
+    quotas.lock_participant(submission.user)  # one participant's Ladder moves in order
+    best = (
+        Submission.objects.filter(
+            challenge=submission.challenge, user=submission.user, ladder_accepted=True
+        )
+        .exclude(pk=submission.pk)
+        .order_by("-scored_at", "-id")
+        .first()
+    )
+    accepted = best is None or ladder_accepts(
+        losses_from_bytes(submission.public_losses), losses_from_bytes(best.public_losses)
+    )
+    submission.ladder_accepted = accepted
+    if not accepted:
+        submission.shown_public_score = best.shown_public_score
+
+
+def losses_to_bytes(losses: np.ndarray | None) -> bytes | None:
+    return None if losses is None else np.asarray(losses, dtype="<f4").tobytes()
+
+
+def losses_from_bytes(data) -> np.ndarray:
+    return np.frombuffer(bytes(data), dtype="<f4")
 
 
 def fail(submission: Submission, message: str) -> None:
     submission.status = Submission.Status.FAILED
     submission.public_score = None
     submission.private_score = None
+    submission.shown_public_score = None
+    submission.ladder_accepted = None
+    submission.public_losses = None
+    submission.private_ci_low = submission.private_ci_high = None
     submission.error = message
 
 
@@ -183,6 +249,9 @@ def submissions_requeue_stuck(*, now: datetime | None = None) -> int:
 def submissions_rescore(*, challenge: Challenge) -> int:
     """Puts every submission of a challenge back in the queue (its solution changed)."""
     ids = list(challenge.submissions.values_list("pk", flat=True))
-    challenge.submissions.update(status=Submission.Status.QUEUED, error="")
+    challenge.rescore_requested_at = timezone.now()
+    challenge.save(update_fields=["rescore_requested_at"])
+    # The Ladder restarts from scratch: decisions are replayed as submissions are rescored.
+    challenge.submissions.update(status=Submission.Status.QUEUED, error="", ladder_accepted=None)
     transaction.on_commit(lambda: [enqueue_scoring(pk) for pk in ids])
     return len(ids)

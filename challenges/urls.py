@@ -27,7 +27,16 @@ page_urls = [
         name="challenge-my-submissions",
     ),
     path("challenges/<slug:slug>/leaderboard/", pages.leaderboard, name="challenge-leaderboard"),
+    path("challenges/<slug:slug>/chart/", pages.challenge_chart, name="challenge-chart"),
+    path("challenges/<slug:slug>/rescore/", pages.challenge_rescore, name="challenge-rescore"),
+    path(
+        "challenges/<slug:slug>/rescore/progress/",
+        pages.rescore_progress,
+        name="challenge-rescore-progress",
+    ),
     path("submissions/<int:pk>/file/", pages.submission_file, name="submission-file"),
+    path("submissions/<int:pk>/final/", pages.submission_final, name="submission-final"),
+    path("profile/", pages.profile, name="profile"),
 ]
 
 api_urls = [
@@ -49,6 +58,13 @@ api_urls = [
         api.LeaderboardView.as_view(),
         name="api-challenge-leaderboard",
     ),
+    path(
+        "challenges/<slug:slug>/leaderboard/download/",
+        api.LeaderboardDownloadView.as_view(),
+        name="api-challenge-leaderboard-download",
+    ),
+    path("challenges/<slug:slug>/rescore/", api.RescoreView.as_view(), name="api-rescore"),
+    path("profile/", api.ProfileView.as_view(), name="api-profile"),
     path("submissions/<int:pk>/", api.SubmissionDetailView.as_view(), name="api-submission-detail"),
     path(
         "submissions/<int:pk>/file/", api.SubmissionFileView.as_view(), name="api-submission-file"

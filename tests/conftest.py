@@ -69,6 +69,12 @@ def student_api(api_client, student):
     return api_client
 
 
+@pytest.fixture
+def student_client(client, student):
+    client.force_login(student)
+    return client
+
+
 def csv_upload(content: bytes, name: str = "submission.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="text/csv")
 

@@ -14,6 +14,9 @@ def scored_submission(
     *,
     minutes_ago: int = 0,
     is_baseline: bool = False,
+    is_final: bool = False,
+    is_late: bool = False,
+    description: str = "",
     content: bytes = b"id,y\n",
 ) -> Submission:
     submission = Submission(
@@ -24,7 +27,11 @@ def scored_submission(
         status=Submission.Status.SCORED,
         public_score=public,
         private_score=private,
+        shown_public_score=public,
         is_baseline=is_baseline,
+        is_final=is_final,
+        is_late=is_late,
+        description=description,
         created_at=timezone.now() - timedelta(minutes=minutes_ago),
     )
     submission.file.save("s.csv", ContentFile(content), save=False)

@@ -2,6 +2,7 @@ import pytest
 from django.test import override_settings
 from rest_framework.authtoken.models import Token
 
+from challenges.leaderboards import pseudonym_for
 from challenges.models import Submission
 from tests.bundles import constant_submission
 from tests.conftest import csv_upload
@@ -158,14 +159,17 @@ def test_the_public_leaderboard_ranks_best_scores_with_earlier_first_on_ties(
     board = student_api.get("/api/challenges/tiny-1d/leaderboard/").json()
     assert board["split"] == "public" and board["higher_is_better"] is False
     rows = [
-        (r["rank"], r["name"], r["score"], r["entries"], r["is_baseline"]) for r in board["rows"]
+        (r["rank"], r["team_name"], r["score"], r["entries"], r["is_baseline"])
+        for r in board["rows"]
     ]
     assert rows == [
-        (1, "bob", 0.20, 1, False),
-        (2, "alice", 0.20, 2, False),
-        (None, "baseline", 0.25, 1, True),
-        (3, "carol", 0.90, 1, False),
+        (1, pseudonym_for(other_student.pk), 0.20, 1, False),
+        (2, pseudonym_for(student.pk), 0.20, 2, False),
+        (None, "Baseline", 0.25, 1, True),
+        (3, pseudonym_for(carol.pk), 0.90, 1, False),
     ]
+    assert board["participants"] == 3
+    assert all("username" not in r for r in board["rows"])
 
 
 def test_the_private_leaderboard_is_for_instructors_only(
@@ -177,7 +181,7 @@ def test_the_private_leaderboard_is_for_instructors_only(
     assert "0.1" not in refused.content.decode()
     api_client.force_authenticate(instructor)
     board = api_client.get("/api/challenges/tiny-1d/leaderboard/?split=private").json()
-    assert [(r["name"], r["score"]) for r in board["rows"]] == [("alice", 0.1)]
+    assert [(r["username"], r["score"]) for r in board["rows"]] == [("alice", 0.1)]
 
 
 def test_an_unknown_split_is_a_clear_400(student_api, challenge):

@@ -22,6 +22,11 @@ def score(value) -> str:
     return f"{value:.6g}"
 
 
+@register.filter
+def absolute(value):
+    return abs(value)
+
+
 def scale(value: float, low: float, high: float, size: float) -> float:
     span = (high - low) or 1.0
     return PLOT_MARGIN + (value - low) / span * (size - 2 * PLOT_MARGIN)

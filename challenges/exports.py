@@ -1,0 +1,40 @@
+"""Leaderboard downloads in Kaggle's export format, so instructors' notebooks keep working.
+
+Students get pseudonyms in both name columns; instructors get real names and usernames.
+Baseline rows are left out: Kaggle's exports rank teams only, and notebooks parse Rank as int.
+"""
+
+from django.http import HttpResponse
+
+from challenges import selectors
+from challenges.models import Challenge
+
+
+def kaggle_rows(*, challenge: Challenge, split: str, user):
+    from challenges.kaggle import KaggleRow  # TODO hoist once it lands
+
+    instructor = selectors.is_instructor(user)
+    rows = selectors.board_for(challenge=challenge, split=split, user=user)
+    return [
+        KaggleRow(
+            rank=row.rank,
+            team_id=row.user_id,
+            team_name=row.name,
+            last_submission=row.last_submission,
+            score=row.score,
+            submission_count=row.entries,
+            member_usernames=[row.username if instructor else row.name],
+        )
+        for row in rows
+        if not row.is_baseline
+    ]
+
+
+def leaderboard_csv_response(*, challenge: Challenge, split: str, user) -> HttpResponse:
+    from challenges.kaggle import leaderboard_csv  # TODO hoist once it lands
+
+    body = leaderboard_csv(kaggle_rows(challenge=challenge, split=split, user=user))
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    filename = f"{challenge.slug}-{split}-leaderboard.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,49 @@
+"""Final selection (Kaggle's rule): up to N submissions marked before the deadline count
+for the private leaderboard; with none marked, the N best by public score count."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from challenges.deadlines import effective_deadline
+from challenges.models import Submission
+from challenges.quotas import lock_participant
+
+
+class SelectionRefused(Exception):
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def submission_set_final(*, submission: Submission, user, final: bool) -> Submission:
+    if submission.user_id != user.pk:
+        raise SelectionRefused("Only its author can select a submission.", "not_yours")
+    with transaction.atomic():
+        lock_participant(user)
+        submission.refresh_from_db()
+        if submission.is_final == final:
+            return submission
+        _check_selectable(submission, user, final)
+        submission.is_final = final
+        submission.save(update_fields=["is_final"])
+    return submission
+
+
+def _check_selectable(submission: Submission, user, final: bool) -> None:
+    challenge = submission.challenge
+    if timezone.now() >= effective_deadline(challenge=challenge, user=user):
+        raise SelectionRefused(
+            "The deadline has passed: final selections can no longer change.", "closed"
+        )
+    if not final:
+        return
+    if submission.is_late or submission.status == Submission.Status.FAILED:
+        raise SelectionRefused("Only a submission that can be scored may be final.", "invalid")
+    chosen = Submission.objects.filter(challenge=challenge, user=user, is_final=True).count()
+    if chosen >= challenge.final_selections:
+        raise SelectionRefused(
+            f"You may mark at most {challenge.final_selections} submissions as final; "
+            "unmark one first.",
+            "too_many_finals",
+        )
