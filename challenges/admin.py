@@ -2,8 +2,9 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
-from challenges import services
-from challenges.models import Challenge, DataFile, Submission
+from challenges import moderation, services
+from challenges.models import Challenge, DataFile, Disqualification, Extension, Submission
+from challenges.standings import refresh_standings
 
 
 class InstructorPermissions:
@@ -35,7 +36,8 @@ class DataFileInline(admin.TabularInline):
 
 @admin.register(Challenge)
 class ChallengeAdmin(InstructorPermissions, admin.ModelAdmin):
-    list_display = ["slug", "title", "metric", "deadline", "daily_limit", "is_published"]
+    list_display = ["slug", "title", "metric", "deadline", "daily_limit", "public_ladder",
+                    "is_published"]
     list_filter = ["is_published", "metric"]
     search_fields = ["slug", "title"]
     readonly_fields = ["solution_file", "solution_sha256", "row_count", "targets", "id_column",
@@ -44,29 +46,51 @@ class ChallengeAdmin(InstructorPermissions, admin.ModelAdmin):
     inlines = [DataFileInline]
     actions = ["rescore"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The number of final selections, the direction or a disqualification rule may
+        # have changed what counts: recompute every participant's standing.
+        refresh_standings(challenge=obj)
+
     @admin.display(description="hidden solution")
     def solution_file(self, challenge: Challenge) -> str:
         return f"{challenge.solution.name} (hidden storage; no URL serves it)"
 
     @admin.action(description="Rescore every submission")
     def rescore(self, request, queryset):
-        total = sum(services.submissions_rescore(challenge=c) for c in queryset)
+        total = sum(moderation.challenge_rescore(challenge=c) for c in queryset)
         self.message_user(request, f"{total} submissions queued for rescoring.", messages.SUCCESS)
 
 
 @admin.register(Submission)
 class SubmissionAdmin(InstructorPermissions, admin.ModelAdmin):
     list_display = ["id", "challenge", "user", "status", "public_score", "private_score",
-                    "is_baseline", "created_at"]
-    list_filter = ["challenge", "status", "is_baseline"]
+                    "is_baseline", "is_late", "is_final", "disqualified", "created_at"]
+    list_filter = ["challenge", "status", "is_baseline", "is_late", "is_final"]
     search_fields = ["user__username", "user__email", "description", "=id"]
     list_select_related = ["challenge", "user"]
     date_hierarchy = "created_at"
     readonly_fields = ["challenge", "user", "download", "file_name", "size", "status",
-                       "public_score", "private_score", "error", "attempts", "created_at",
-                       "scoring_started_at", "scored_at"]
+                       "public_score", "private_score", "shown_public_score", "private_ci_low",
+                       "private_ci_high", "error", "attempts", "created_at", "scoring_started_at",
+                       "scored_at", "is_late", "is_final", "is_baseline", "disqualified_at"]
     exclude = ["file"]
     actions = ["rescore"]
+
+    @admin.display(boolean=True)
+    def disqualified(self, submission: Submission) -> bool:
+        return submission.is_disqualified
+
+    def save_model(self, request, obj, form, change):
+        """Setting a reason disqualifies the submission (the student sees it); clearing it
+        reinstates it."""
+        if "disqualified_reason" in form.changed_data:
+            if obj.disqualified_reason.strip():
+                moderation.disqualify_submission(submission=obj, reason=obj.disqualified_reason)
+            else:
+                moderation.reinstate_submission(submission=obj)
+            return
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="file")
     def download(self, submission: Submission) -> str:
@@ -79,3 +103,31 @@ class SubmissionAdmin(InstructorPermissions, admin.ModelAdmin):
         queryset.update(status=Submission.Status.QUEUED, error="")
         sent = sum(services.enqueue_scoring(pk) for pk in ids)
         self.message_user(request, f"{sent} of {len(ids)} submissions sent to the workers.")
+
+
+@admin.register(Extension)
+class ExtensionAdmin(InstructorPermissions, admin.ModelAdmin):
+    list_display = ["challenge", "user", "deadline", "reason", "granted_by", "created_at"]
+    list_filter = ["challenge"]
+    search_fields = ["user__username"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["granted_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        obj.granted_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Disqualification)
+class DisqualificationAdmin(InstructorPermissions, admin.ModelAdmin):
+    """Disqualifies a participant on one challenge; delete the entry to undo it."""
+
+    list_display = ["challenge", "user", "reason", "created_by", "created_at"]
+    list_filter = ["challenge"]
+    search_fields = ["user__username"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        obj.created_by = request.user
+        super().save_model(request, obj, form, change)

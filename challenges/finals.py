@@ -7,6 +7,7 @@ from django.utils import timezone
 from challenges.deadlines import effective_deadline
 from challenges.models import Submission
 from challenges.quotas import lock_participant
+from challenges.standings import refresh_standings
 
 
 class SelectionRefused(Exception):
@@ -27,6 +28,7 @@ def submission_set_final(*, submission: Submission, user, final: bool) -> Submis
         _check_selectable(submission, user, final)
         submission.is_final = final
         submission.save(update_fields=["is_final"])
+        refresh_standings(challenge=submission.challenge, users=[user])
     return submission
 
 

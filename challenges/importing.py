@@ -18,6 +18,7 @@ from challenges.models import Challenge, DataFile
 from challenges.previews import build_preview
 from challenges.scoring import get_metric
 from challenges.services import submissions_rescore
+from challenges.standings import refresh_standings
 
 log = logging.getLogger(__name__)
 
@@ -168,4 +169,6 @@ def challenge_import(*, bundle: Bundle, deadline: datetime | None = None) -> Imp
     challenge.save()
     written, removed = sync_data_files(challenge, bundle)
     rescored = submissions_rescore(challenge=challenge) if solution_changed and not created else 0
+    if not created:
+        refresh_standings(challenge=challenge)  # the direction or selection count may differ
     return ImportReport(challenge, created, solution_changed, written, removed, rescored)

@@ -1,27 +1,16 @@
-"""Leaderboards, computed in the database with one query per board.
-
-Which submissions count: scored, not late, not disqualified, by a participant not
-disqualified on the challenge. A "team" is one student, or one baseline model (baseline
-submissions are grouped by their description, so several reference models can be shown).
-
-- public: each team's best shown public score (the Ladder's score in Ladder mode);
-- private: Kaggle's rule: the best private score among the submissions the team marked as
-  final, or, when it marked none, among its N best by public score.
-An earlier submission ranks first among equal scores, as on Kaggle.
-"""
+"""Leaderboards: one indexed read of the precomputed standings (see challenges.standings),
+ranked here. Baselines are shown for reference and never ranked."""
 
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db import connection
-from django.utils.dateparse import parse_datetime
 
-from challenges.models import Challenge, Competitor, Disqualification, Submission
+from challenges.models import Challenge, Standing
 from challenges.pseudonyms import pseudonym
+from challenges.standings import SPLITS
 
-SPLITS = ("public", "private")
+__all__ = ["SPLITS", "LeaderboardRow", "leaderboard", "participant_count", "pseudonym_for"]
 
 
 @dataclass(frozen=True)
@@ -52,12 +41,23 @@ def pseudonym_for(user_id: int) -> str:
     return pseudonym(user_id, settings.SECRET_KEY + ":pseudonym")
 
 
+FIELDS = (
+    "is_baseline", "description", "entries", "last_submission", "user_id", "user__username",
+    "user__first_name", "user__last_name", "user__competitor__display_name",
+    "public_score", "public_at", "public_submission_id",
+    "private_score", "private_at", "private_submission_id", "private_ci_low", "private_ci_high",
+)
+
+
 def leaderboard(
     *, challenge: Challenge, split: str = "public", real_names: bool = False
 ) -> list[LeaderboardRow]:
-    rows = _ranked_rows(challenge, split, real_names)
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}")
+    standings = [dict(zip(FIELDS, values, strict=True)) for values in _ordered(challenge, split)]
+    rows = _ranked(standings, split, real_names)
     if split == "private":
-        public_ranks = {row.team_id: row.rank for row in _ranked_rows(challenge, "public", False)}
+        public_ranks = _public_ranks(standings, challenge.higher_is_better)
         rows = [replace(row, public_rank=public_ranks.get(row.team_id)) for row in rows]
     return rows
 
@@ -66,103 +66,59 @@ def participant_count(rows: list[LeaderboardRow]) -> int:
     return sum(1 for row in rows if not row.is_baseline)
 
 
-def _ranked_rows(challenge: Challenge, split: str, real_names: bool) -> list[LeaderboardRow]:
-    sql, params = _board_sql(challenge, split)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        records = cursor.fetchall()
+def _ordered(challenge: Challenge, split: str):
+    score = f"{split}_score"
+    best_first = f"-{score}" if challenge.higher_is_better else score
+    return (
+        Standing.objects.filter(challenge=challenge, **{f"{score}__isnull": False})
+        .order_by(best_first, f"{split}_at", f"{split}_submission_id")
+        .values_list(*FIELDS)
+    )
+
+
+def _ranked(standings: list[dict], split: str, real_names: bool) -> list[LeaderboardRow]:
     ranked, rank = [], 0
-    for record in records:
-        baseline = bool(record[8])
-        if not baseline:
+    for standing in standings:
+        if not standing["is_baseline"]:
             rank += 1
-        ranked.append(_row(record, None if baseline else rank, real_names))
+        ranked.append(_row(standing, split, None if standing["is_baseline"] else rank, real_names))
     return ranked
 
 
-def _row(record, rank: int | None, real_names: bool) -> LeaderboardRow:
-    (team, user_id, username, first, last, chosen, score, entries, baseline, last_at,
-     sub_id, description, ci_low, ci_high) = record
+def _public_ranks(standings: list[dict], higher_is_better: bool) -> dict[str, int]:
+    """Public ranks of the teams on the private board, from the same rows (no query)."""
+    students = [s for s in standings if not s["is_baseline"] and s["public_score"] is not None]
+    sign = -1 if higher_is_better else 1
+    students.sort(key=lambda s: (sign * s["public_score"], s["public_at"],
+                                 s["public_submission_id"]))
+    return {f"u{s['user_id']}": rank for rank, s in enumerate(students, start=1)}
+
+
+def _row(standing: dict, split: str, rank: int | None, real_names: bool) -> LeaderboardRow:
+    baseline = standing["is_baseline"]
+    submission_id = standing[f"{split}_submission_id"]
+    private = split == "private"
     return LeaderboardRow(
-        rank=rank, team_id=team, user_id=user_id,
-        name=_shown_name(bool(baseline), user_id, username, f"{first} {last}".strip(), chosen,
-                         description, real_names),
-        username=username, score=score, entries=entries,
-        last_submission=_as_datetime(last_at), is_baseline=bool(baseline),
-        submission_id=sub_id, ci_low=ci_low, ci_high=ci_high,
+        rank=rank,
+        team_id=f"b{submission_id}" if baseline else f"u{standing['user_id']}",
+        user_id=standing["user_id"],
+        name=_shown_name(standing, real_names),
+        username=standing["user__username"],
+        score=standing[f"{split}_score"],
+        entries=standing["entries"],
+        last_submission=standing["last_submission"],
+        is_baseline=baseline,
+        submission_id=submission_id,
+        ci_low=standing["private_ci_low"] if private else None,
+        ci_high=standing["private_ci_high"] if private else None,
     )
 
 
-def _shown_name(baseline, user_id, username, full_name, chosen, description, real_names) -> str:
-    if baseline:
+def _shown_name(standing: dict, real_names: bool) -> str:
+    if standing["is_baseline"]:
+        description = standing["description"]
         return f"Baseline: {description}" if description else "Baseline"
     if real_names:
-        return full_name or username
-    return chosen or pseudonym_for(user_id)
-
-
-def _as_datetime(value) -> datetime:
-    # SQLite hands window aggregates back as text, PostgreSQL as datetimes.
-    return parse_datetime(value) if isinstance(value, str) else value
-
-
-def _board_sql(challenge: Challenge, split: str) -> tuple[str, list]:
-    if split not in SPLITS:
-        raise ValueError(f"split must be one of {SPLITS}")
-    direction = "DESC" if challenge.higher_is_better else "ASC"
-    submission = Submission._meta.db_table
-    score = "s.shown_public_score" if split == "public" else "s.private_score"
-    chosen = _final_candidates_sql(direction) if split == "private" else "SELECT * FROM teams"
-    sql = f"""
-    WITH counted AS (
-        SELECT s.id, s.user_id, s.is_baseline, s.is_final, s.created_at, s.description,
-               s.public_score, s.private_ci_low, s.private_ci_high, {score} AS score,
-               CASE WHEN s.is_baseline THEN 'b' || s.description ELSE 'u' || s.user_id END
-                   AS team
-        FROM {submission} s
-        WHERE s.challenge_id = %s AND s.status = %s AND NOT s.is_late
-          AND s.disqualified_reason = '' AND {score} IS NOT NULL
-          AND NOT EXISTS (
-              SELECT 1 FROM {Disqualification._meta.db_table} d
-              WHERE d.challenge_id = s.challenge_id AND d.user_id = s.user_id)
-    ),
-    teams AS (
-        SELECT c.*,
-               COUNT(*) OVER (PARTITION BY team) AS entries,
-               MAX(created_at) OVER (PARTITION BY team) AS last_at
-        FROM counted c
-    ),
-    chosen AS ({chosen}),
-    best AS (
-        SELECT b.*, ROW_NUMBER() OVER (
-            PARTITION BY team ORDER BY score {direction}, created_at, id) AS position
-        FROM chosen b
-    )
-    SELECT CASE WHEN b.is_baseline THEN 'b' || b.id ELSE 'u' || b.user_id END,
-           b.user_id, u.username, u.first_name, u.last_name, comp.display_name,
-           b.score, b.entries, b.is_baseline, b.last_at, b.id, b.description,
-           b.private_ci_low, b.private_ci_high
-    FROM best b
-    JOIN {get_user_model()._meta.db_table} u ON u.id = b.user_id
-    LEFT JOIN {Competitor._meta.db_table} comp ON comp.user_id = b.user_id
-    WHERE b.position = 1
-    ORDER BY b.score {direction}, b.created_at, b.id
-    """
-    params = [challenge.pk, Submission.Status.SCORED]
-    return sql, params + ([challenge.final_selections] if split == "private" else [])
-
-
-def _final_candidates_sql(direction: str) -> str:
-    """Kaggle's final selection: the marked submissions, else the N best by public score."""
-    return f"""
-        SELECT * FROM (
-            SELECT t.*,
-                   ROW_NUMBER() OVER (
-                       PARTITION BY team ORDER BY public_score {direction}, created_at, id
-                   ) AS public_position,
-                   SUM(CASE WHEN is_final THEN 1 ELSE 0 END) OVER (PARTITION BY team)
-                       AS finals
-            FROM teams t
-        ) ranked
-        WHERE is_final OR (finals = 0 AND public_position <= %s)
-    """
+        full_name = f"{standing['user__first_name']} {standing['user__last_name']}".strip()
+        return full_name or standing["user__username"]
+    return standing["user__competitor__display_name"] or pseudonym_for(standing["user_id"])

@@ -208,3 +208,36 @@ class Competitor(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class Standing(models.Model):
+    """A team's counted best on both boards, kept up to date whenever one of its submissions
+    changes (see challenges.standings), so that a board is one indexed read."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="standings")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    team = models.CharField(max_length=520, help_text="u<user id>; b<description>: a baseline")
+    is_baseline = models.BooleanField(default=False)
+    description = models.CharField(max_length=500, blank=True)
+    entries = models.PositiveIntegerField()
+    last_submission = models.DateTimeField()
+    public_score = models.FloatField(null=True)
+    public_submission_id = models.BigIntegerField(null=True)
+    public_at = models.DateTimeField(null=True)
+    private_score = models.FloatField(null=True)
+    private_submission_id = models.BigIntegerField(null=True)
+    private_at = models.DateTimeField(null=True)
+    private_ci_low = models.FloatField(null=True)
+    private_ci_high = models.FloatField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "team"], name="one_standing_per_team"),
+        ]
+        indexes = [
+            models.Index(fields=["challenge", "public_score"], name="standing_public"),
+            models.Index(fields=["challenge", "private_score"], name="standing_private"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} on {self.challenge_id}"

@@ -7,7 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from challenges.models import Challenge, Disqualification, Submission
+from challenges.quotas import lock_participant
 from challenges.services import submissions_rescore
+from challenges.standings import refresh_standings
 
 
 def disqualify_submission(*, submission: Submission, reason: str) -> Submission:
@@ -16,29 +18,40 @@ def disqualify_submission(*, submission: Submission, reason: str) -> Submission:
         raise ValueError("Give the reason the student will see.")
     submission.disqualified_reason = reason[:500]
     submission.disqualified_at = timezone.now()
-    submission.save(update_fields=["disqualified_reason", "disqualified_at"])
+    _save_moderated(submission)
     return submission
 
 
 def reinstate_submission(*, submission: Submission) -> Submission:
     submission.disqualified_reason = ""
     submission.disqualified_at = None
-    submission.save(update_fields=["disqualified_reason", "disqualified_at"])
+    _save_moderated(submission)
     return submission
+
+
+def _save_moderated(submission: Submission) -> None:
+    with transaction.atomic():
+        lock_participant(submission.user_id)
+        submission.save(update_fields=["disqualified_reason", "disqualified_at"])
+        refresh_standings(challenge=submission.challenge, users=[submission.user_id])
 
 
 def disqualify_participant(*, challenge: Challenge, user, reason: str, by) -> Disqualification:
     reason = reason.strip()
     if not reason:
         raise ValueError("Give the reason the student will see.")
-    entry, _ = Disqualification.objects.update_or_create(
-        challenge=challenge, user=user, defaults={"reason": reason[:500], "created_by": by}
-    )
+    with transaction.atomic():
+        entry, _ = Disqualification.objects.update_or_create(
+            challenge=challenge, user=user, defaults={"reason": reason[:500], "created_by": by}
+        )
+        refresh_standings(challenge=challenge, users=[user])
     return entry
 
 
 def reinstate_participant(*, challenge: Challenge, user) -> None:
-    Disqualification.objects.filter(challenge=challenge, user=user).delete()
+    with transaction.atomic():
+        Disqualification.objects.filter(challenge=challenge, user=user).delete()
+        refresh_standings(challenge=challenge, users=[user])
 
 
 def participant_disqualification(*, challenge: Challenge, user) -> Disqualification | None:

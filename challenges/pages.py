@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from challenges import finals, moderation, profiles, selectors, services
-from challenges.progress import chart_context
 from challenges.forms import SubmissionForm
+from challenges.progress import chart_context
 from challenges.scoring import get_metric
 from challenges.uploads import too_large_message
 
@@ -161,7 +161,8 @@ def rescore_progress(request, slug: str):
         raise Http404("No such page.")
     challenge = selectors.challenge_get(slug=slug, user=request.user)
     progress = moderation.rescore_progress(challenge=challenge)
-    return render(request, "challenges/_rescore.html", {"challenge": challenge, "rescore": progress})
+    context = {"challenge": challenge, "rescore": progress}
+    return render(request, "challenges/_rescore.html", context)
 
 
 @login_required

@@ -76,9 +76,11 @@ def quota_for(*, challenge: Challenge, user, now: datetime | None = None) -> Quo
 
 
 def lock_participant(user) -> None:
-    """Serializes one participant's writes (uploads, final selection) on PostgreSQL; on
-    SQLite the IMMEDIATE transaction already holds the database's write lock."""
-    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    """Serializes one participant's writes (uploads, final selection, scoring) on
+    PostgreSQL; on SQLite the IMMEDIATE transaction already holds the write lock.
+    Takes a user or a user id. Always lock the participant before their submissions."""
+    user_id = getattr(user, "pk", user)
+    get_user_model().objects.select_for_update().filter(pk=user_id).first()
 
 
 def enforce_quota(*, challenge: Challenge, user, now: datetime) -> None:

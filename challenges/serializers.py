@@ -177,13 +177,11 @@ class LeaderboardRowSerializer(serializers.Serializer):
     is_baseline = serializers.BooleanField()
     public_rank = serializers.IntegerField(allow_null=True, help_text="private board only")
     move = serializers.IntegerField(allow_null=True, help_text="public rank − private rank")
-
-    def to_representation(self, row):
-        data = super().to_representation(row)
-        if self.context.get("is_instructor"):
-            data["username"] = row.username
-            data["ci"] = None if row.ci_low is None else [row.ci_low, row.ci_high]
-        return data
+    username = serializers.CharField(required=False, help_text="instructors only")
+    ci = serializers.ListField(
+        child=serializers.FloatField(), required=False, allow_null=True,
+        help_text="instructors only: 95 % bootstrap interval of the private score",
+    )
 
 
 class LeaderboardSerializer(serializers.Serializer):

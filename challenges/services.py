@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from challenges import deadlines, quotas
+from challenges import deadlines, quotas, standings
 from challenges.models import Challenge, Submission
 from challenges.scoring import (
     Solution,
@@ -123,7 +123,9 @@ def submission_score(*, submission_id: int) -> Submission | None:
     )
     if not claimed:
         return None
+    owner = Submission.objects.filter(pk=submission_id).values_list("user_id", flat=True).first()
     with transaction.atomic():
+        quotas.lock_participant(owner)  # participant before submission, as every writer does
         submission = (
             # of=self: lock the submission only; locking the joined challenge row too would
             # make workers scoring the same challenge skip each other.
@@ -136,6 +138,7 @@ def submission_score(*, submission_id: int) -> Submission | None:
             return None
         apply_scores(submission)
         submission.save(update_fields=SCORE_FIELDS)
+        standings.refresh_standings(challenge=submission.challenge, users=[owner])
     return submission
 
 

@@ -4,6 +4,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from challenges.models import Submission
+from challenges.standings import refresh_standings
 
 
 def scored_submission(
@@ -36,4 +37,5 @@ def scored_submission(
     )
     submission.file.save("s.csv", ContentFile(content), save=False)
     submission.save()
+    refresh_standings(challenge=challenge, users=[user])
     return submission

@@ -4,6 +4,7 @@ from rest_framework.authtoken.models import Token
 
 from challenges.leaderboards import pseudonym_for
 from challenges.models import Submission
+from challenges.standings import refresh_standings
 from tests.bundles import constant_submission
 from tests.conftest import csv_upload
 from tests.factories import scored_submission
@@ -155,6 +156,7 @@ def test_the_public_leaderboard_ranks_best_scores_with_earlier_first_on_ties(
     scored_submission(challenge, make_user("baseline"), 0.25, 0.25, is_baseline=True)
     failed = scored_submission(challenge, carol, 0.01, 0.01)
     Submission.objects.filter(pk=failed.pk).update(status="failed")
+    refresh_standings(challenge=challenge, users=[carol])
 
     board = student_api.get("/api/challenges/tiny-1d/leaderboard/").json()
     assert board["split"] == "public" and board["higher_is_better"] is False
