@@ -7,12 +7,11 @@ Baseline rows are left out: Kaggle's exports rank teams only, and notebooks pars
 from django.http import HttpResponse
 
 from challenges import selectors
+from challenges.kaggle import KaggleRow, leaderboard_csv
 from challenges.models import Challenge
 
 
 def kaggle_rows(*, challenge: Challenge, split: str, user):
-    from challenges.kaggle import KaggleRow  # TODO hoist once it lands
-
     instructor = selectors.is_instructor(user)
     rows = selectors.board_for(challenge=challenge, split=split, user=user)
     return [
@@ -31,8 +30,6 @@ def kaggle_rows(*, challenge: Challenge, split: str, user):
 
 
 def leaderboard_csv_response(*, challenge: Challenge, split: str, user) -> HttpResponse:
-    from challenges.kaggle import leaderboard_csv  # TODO hoist once it lands
-
     body = leaderboard_csv(kaggle_rows(challenge=challenge, split=split, user=user))
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     filename = f"{challenge.slug}-{split}-leaderboard.csv"

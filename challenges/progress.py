@@ -3,9 +3,12 @@ current scores. Rendered as plain SVG by challenges.charts; cached until a new s
 
 from django.core.cache import cache
 from django.db.models import Count, Max
+from django.utils import timezone
 
+from challenges import charts
 from challenges.leaderboards import leaderboard
 from challenges.models import Challenge, Submission
+from challenges.scoring import get_metric
 
 
 def _counted(challenge: Challenge):
@@ -29,8 +32,6 @@ def chart_context(challenge: Challenge) -> dict:
 
 
 def _render(challenge: Challenge) -> dict:
-    from challenges import charts  # TODO hoist once it lands
-
     history = list(
         _counted(challenge)
         .filter(is_baseline=False)
@@ -38,13 +39,14 @@ def _render(challenge: Challenge) -> dict:
         .values_list("created_at", "shown_public_score")
     )
     board = leaderboard(challenge=challenge, split="public")
-    baselines = [(row.name, row.score) for row in board if row.is_baseline]
+    baselines = [charts.Baseline(row.name, row.score) for row in board if row.is_baseline]
     current = [row.score for row in board if not row.is_baseline]
+    label = get_metric(challenge.metric).label
+    options = {"higher_is_better": challenge.higher_is_better, "baselines": baselines,
+               "metric_label": label}
     return {
-        "progress_svg": charts.progress_chart(
-            history, baselines=baselines, higher_is_better=challenge.higher_is_better
+        "progress_svg": charts.progress_svg(
+            history, tz=timezone.get_current_timezone(), **options
         ),
-        "histogram_svg": charts.score_histogram(
-            current, baselines=baselines, higher_is_better=challenge.higher_is_better
-        ),
+        "histogram_svg": charts.histogram_svg(current, **options),
     }

@@ -21,6 +21,7 @@ from challenges.scoring import (
     load_solution,
     score_submission,
 )
+from challenges.scoring.ladder import ladder_accepts
 from challenges.storage import hidden_storage
 from challenges.uploads import too_large_message
 
@@ -183,8 +184,6 @@ def apply_ladder(submission: Submission) -> None:
         return
     if submission.public_losses is None:
         return
-    from challenges.scoring.ladder import ladder_accepts  # TODO hoist once it lands
-
     quotas.lock_participant(submission.user)  # one participant's Ladder moves in order
     best = (
         Submission.objects.filter(
@@ -194,9 +193,9 @@ def apply_ladder(submission: Submission) -> None:
         .order_by("-scored_at", "-id")
         .first()
     )
-    accepted = best is None or ladder_accepts(
+    accepted = best is None or bool(ladder_accepts(
         losses_from_bytes(submission.public_losses), losses_from_bytes(best.public_losses)
-    )
+    ))
     submission.ladder_accepted = accepted
     if not accepted:
         submission.shown_public_score = best.shown_public_score

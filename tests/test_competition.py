@@ -8,7 +8,7 @@ from django.utils import timezone
 from challenges import deadlines, finals, moderation, profiles, quotas, selectors, services
 from challenges.leaderboards import leaderboard, pseudonym_for
 from challenges.models import Submission
-from tests.bundles import constant_submission
+from tests.bundles import constant_submission, perfect_submission
 from tests.conftest import csv_upload
 from tests.factories import scored_submission
 
@@ -398,3 +398,97 @@ def test_the_leaderboard_query_count_does_not_grow_with_participants(
         for attempt in range(3):
             scored_submission(challenge, user, index + attempt / 10, index)
     assert queries_for_board() == few == 2  # one indexed read per board
+
+
+# --- the Ladder -----------------------------------------------------------------------
+
+
+def submit_and_score(challenge, user, content: bytes) -> Submission:
+    submission = services.submission_create(
+        challenge=challenge, user=user, file=csv_upload(content)
+    )
+    services.submission_score(submission_id=submission.pk)
+    submission.refresh_from_db()
+    return submission
+
+
+def test_the_ladder_moves_only_on_a_significant_improvement(
+    challenge, student, student_api, client, instructor
+):
+    """Public truths of tiny-1d: y = 0.5, 1.0, …, 3.0 on ids 1-6.
+    A: 1.75 everywhere: squared errors 1.5625, .5625, .0625, .0625, .5625, 1.5625, mean .729167.
+    B: A but exact on id 1: differences to A are (-1.5625, 0, 0, 0, 0, 0): mean -.260417,
+       sample std 1.5625/√6 = .637888, standard error .637888/√6 = .260417: the gain equals
+       one standard error, not more, so B is not shown although its mean is .46875.
+    C: exact everywhere: gain .729167 > standard error .278887 (std .683130 / √6): shown."""
+    challenge.public_ladder = True
+    challenge.save()
+    a = submit_and_score(challenge, student, constant_submission(1.75))
+    b_content = constant_submission(1.75).replace(b"\n1,1.75\n", b"\n1,0.5\n")
+    b = submit_and_score(challenge, student, b_content)
+    assert (a.ladder_accepted, b.ladder_accepted) == (True, False)
+    assert a.public_score == pytest.approx(0.729167, abs=1e-6)
+    assert b.public_score == pytest.approx(0.46875)
+    assert b.shown_public_score == a.public_score
+    shown = student_api.get(f"/api/submissions/{b.pk}/").json()["public_score"]
+    assert shown == pytest.approx(0.729167, abs=1e-6)
+    client.force_login(instructor)
+    assert client.get(f"/api/submissions/{b.pk}/").json()["public_score"] == pytest.approx(0.46875)
+    assert [r.score for r in leaderboard(challenge=challenge)] == [a.public_score]
+    c = submit_and_score(challenge, student, perfect_submission())
+    assert c.ladder_accepted and c.shown_public_score == 0.0
+    assert [r.score for r in leaderboard(challenge=challenge)] == [0.0]
+
+
+def test_instructors_see_a_bootstrap_interval_around_private_scores(
+    challenge, student, client, instructor, student_api
+):
+    submission = submit_and_score(challenge, student, constant_submission(1.75))
+    low, high = submission.private_ci_low, submission.private_ci_high
+    assert low < submission.private_score < high
+    client.force_login(instructor)
+    board = client.get("/api/challenges/tiny-1d/leaderboard/?split=private").json()
+    assert board["rows"][0]["ci"] == [low, high]
+    mine = student_api.get(f"/api/submissions/{submission.pk}/").json()
+    assert mine["private_ci"] is None and "ci" not in student_api.get(
+        "/api/challenges/tiny-1d/leaderboard/"
+    ).json()["rows"][0]
+    page = client.get("/challenges/tiny-1d/leaderboard/?split=private").content.decode()
+    assert "95 % CI" in page
+
+
+# --- Kaggle export --------------------------------------------------------------------
+
+
+def test_the_kaggle_format_export_reads_back_with_pandas(
+    client, instructor, student_api, challenge, student, other_student, make_user
+):
+    import io
+
+    import pandas as pd
+
+    student.first_name, student.last_name = "=HYPERLINK(evil)", "Smith"
+    student.save()
+    scored_submission(challenge, student, 0.1, 0.3, minutes_ago=10)
+    scored_submission(challenge, student, 0.2, 0.3, minutes_ago=5)
+    scored_submission(challenge, other_student, 0.15, 0.2)
+    scored_submission(challenge, make_user("baseline"), 0.12, 0.12, is_baseline=True)
+    client.force_login(instructor)
+    for split, expected in (("public", [0.1, 0.15]), ("private", [0.2, 0.3])):
+        response = client.get(f"/api/challenges/tiny-1d/leaderboard/download/?split={split}")
+        assert response["Content-Type"].startswith("text/csv")
+        frame = pd.read_csv(io.StringIO(response.content.decode()))
+        assert list(frame.columns) == [
+            "Rank", "TeamId", "TeamName", "LastSubmissionDate", "Score", "SubmissionCount",
+            "TeamMemberUserNames",
+        ]
+        assert frame["Rank"].tolist() == [1, 2] and frame["Score"].tolist() == expected
+        assert frame["Rank"].dtype.kind == "i"  # baselines left out: notebooks parse ints
+    public = pd.read_csv(io.StringIO(client.get(
+        "/api/challenges/tiny-1d/leaderboard/download/").content.decode()))
+    assert public.loc[0, "TeamName"] == "'=HYPERLINK(evil) Smith"
+    assert public.loc[0, "TeamMemberUserNames"] == "alice"
+    assert public.loc[0, "SubmissionCount"] == 2
+    students_copy = student_api.get("/api/challenges/tiny-1d/leaderboard/download/")
+    text = students_copy.content.decode()
+    assert "alice" not in text and "Smith" not in text and pseudonym_for(student.pk) in text
