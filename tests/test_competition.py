@@ -492,3 +492,42 @@ def test_the_kaggle_format_export_reads_back_with_pandas(
     students_copy = student_api.get("/api/challenges/tiny-1d/leaderboard/download/")
     text = students_copy.content.decode()
     assert "alice" not in text and "Smith" not in text and pseudonym_for(student.pk) in text
+
+
+# --- instructors' tools and the chart -------------------------------------------------
+
+
+def test_instructors_disqualify_and_reinstate_in_the_admin(client, instructor, challenge, student):
+    cheat = scored_submission(challenge, student, 0.01, 0.01)
+    client.force_login(instructor)
+    url = f"/admin/challenges/submission/{cheat.pk}/change/"
+    response = client.post(url, {"description": "", "disqualified_reason": "Hand-labelled test"})
+    assert response.status_code == 302
+    cheat.refresh_from_db()
+    assert cheat.is_disqualified and cheat.disqualified_at is not None
+    assert leaderboard(challenge=challenge) == []
+    client.post(url, {"description": "", "disqualified_reason": ""})
+    assert [r.score for r in leaderboard(challenge=challenge)] == [0.01]
+
+
+def test_an_extension_is_granted_in_the_admin(client, instructor, challenge, student):
+    client.force_login(instructor)
+    response = client.post("/admin/challenges/extension/add/", {
+        "challenge": challenge.pk, "user": student.pk, "reason": "illness",
+        "deadline_0": "2031-01-01", "deadline_1": "12:00:00",
+    })
+    assert response.status_code == 302
+    extended = selectors.effective_deadline(challenge=challenge, user=student)
+    assert extended == datetime(2031, 1, 1, 11, 0, tzinfo=UTC)  # 12:00 Prague, CET
+
+
+def test_the_chart_shows_progress_and_baselines_without_scripts(
+    student_client, challenge, student, other_student, make_user
+):
+    scored_submission(challenge, student, 0.5, 0.5, minutes_ago=60)
+    scored_submission(challenge, other_student, 0.2, 0.2, minutes_ago=30)
+    scored_submission(challenge, make_user("baseline"), 0.3, 0.3, is_baseline=True,
+                      description="MLP")
+    fragment = student_client.get("/challenges/tiny-1d/chart/").content.decode()
+    assert fragment.count("<svg") == 2 and "<script" not in fragment
+    assert "Baseline: MLP" in fragment
