@@ -5,7 +5,6 @@ import unicodedata
 from datetime import datetime
 from functools import lru_cache
 
-import numpy as np
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -13,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from challenges import deadlines, quotas, standings
+from challenges.ladders import losses_to_bytes
 from challenges.models import Challenge, Submission
 from challenges.scoring import (
     Solution,
@@ -21,7 +21,6 @@ from challenges.scoring import (
     load_solution,
     score_submission,
 )
-from challenges.scoring.ladder import ladder_accepts
 from challenges.storage import hidden_storage
 from challenges.uploads import too_large_message
 
@@ -170,43 +169,8 @@ def apply_scores(submission: Submission) -> None:
     submission.private_score = scores.private
     submission.private_ci_low, submission.private_ci_high = scores.private_ci or (None, None)
     submission.public_losses = losses_to_bytes(scores.public_losses)
+    submission.shown_public_score = scores.public  # Ladder mode replays it (ladders.py)
     submission.error = ""
-    apply_ladder(submission)
-
-
-def apply_ladder(submission: Submission) -> None:
-    """Sets the public score students are shown. In Ladder mode it moves only when the new
-    submission beats the participant's shown best by more than one standard error of the
-    paired per-row loss differences; otherwise the previous shown score stays."""
-    submission.shown_public_score = submission.public_score
-    submission.ladder_accepted = None
-    if not submission.challenge.public_ladder or submission.is_baseline:
-        return
-    if submission.public_losses is None:
-        return
-    quotas.lock_participant(submission.user)  # one participant's Ladder moves in order
-    best = (
-        Submission.objects.filter(
-            challenge=submission.challenge, user=submission.user, ladder_accepted=True
-        )
-        .exclude(pk=submission.pk)
-        .order_by("-scored_at", "-id")
-        .first()
-    )
-    accepted = best is None or bool(ladder_accepts(
-        losses_from_bytes(submission.public_losses), losses_from_bytes(best.public_losses)
-    ))
-    submission.ladder_accepted = accepted
-    if not accepted:
-        submission.shown_public_score = best.shown_public_score
-
-
-def losses_to_bytes(losses: np.ndarray | None) -> bytes | None:
-    return None if losses is None else np.asarray(losses, dtype="<f4").tobytes()
-
-
-def losses_from_bytes(data) -> np.ndarray:
-    return np.frombuffer(bytes(data), dtype="<f4")
 
 
 def fail(submission: Submission, message: str) -> None:

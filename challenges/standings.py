@@ -8,7 +8,8 @@ submissions are grouped by their description, so several reference models can be
   final, or, when it marked none, among its N best by public score.
 Among equal scores the earlier submission wins, as on Kaggle.
 
-`refresh_standings` recomputes the rows of some participants; every write that changes
+`refresh_standings` recomputes the rows of some participants (replaying the Ladder first in
+Ladder mode); every write that changes
 what counts (scoring, final selection, moderation) calls it in its own transaction, after
 locking the participant, so boards stay one indexed read however many submissions exist.
 """
@@ -19,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from challenges.ladders import replay_ladders
 from challenges.models import Challenge, Disqualification, Standing, Submission
 from challenges.quotas import lock_participant
 
@@ -31,6 +33,7 @@ def refresh_standings(*, challenge: Challenge, users=None) -> None:
     with transaction.atomic():
         for user_id in user_ids or ():
             lock_participant(user_id)
+        replay_ladders(challenge=challenge, user_ids=user_ids)
         merged = _merged_rows(challenge, user_ids)
         existing = Standing.objects.filter(challenge=challenge)
         if user_ids is not None:

@@ -531,3 +531,21 @@ def test_the_chart_shows_progress_and_baselines_without_scripts(
     fragment = student_client.get("/challenges/tiny-1d/chart/").content.decode()
     assert fragment.count("<svg") == 2 and "<script" not in fragment
     assert "Baseline: MLP" in fragment
+
+
+def test_the_ladder_is_replayed_in_sending_order_whatever_the_scoring_order(challenge, student):
+    challenge.public_ladder = True
+    challenge.save()
+    contents = [
+        constant_submission(1.75),
+        constant_submission(1.75).replace(b"\n1,1.75\n", b"\n1,0.5\n"),
+        perfect_submission(),
+    ]
+    sent = [
+        services.submission_create(challenge=challenge, user=student, file=csv_upload(c))
+        for c in contents
+    ]
+    for submission in reversed(sent):  # the newest is scored first
+        services.submission_score(submission_id=submission.pk)
+    accepted = [Submission.objects.get(pk=s.pk).ladder_accepted for s in sent]
+    assert accepted == [True, False, True]

@@ -1,3 +1,4 @@
+import io
 import zipfile
 from datetime import timedelta
 from io import BytesIO
@@ -6,11 +7,13 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from challenges import services
 from challenges.bundles.reader import read_bundle
 from challenges.importing import challenge_import
 from challenges.models import Challenge, Submission
 from challenges.storage import data_storage, hidden_storage
 from tests.bundles import write_tiny_bundle
+from tests.conftest import csv_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +100,34 @@ def test_a_zipped_bundle_imports_and_leaves_no_unpacked_copy(tiny_bundle, tmp_pa
     call_command("importchallenge", archive)
     assert Challenge.objects.get().files.count() == 4
     assert set(Path(tempfile.gettempdir()).glob("vsegrader-bundle-*")) == before
+
+
+def test_a_kaggle_inclass_export_imports_as_it_is_and_scores(tmp_path, student):
+    from tests.test_kaggle import USAGE, label_of, write_export
+
+    export = write_export(tmp_path)
+    out = io.StringIO()
+    call_command(
+        "importchallenge", str(export), "--metric", "accuracy",
+        "--deadline", "2030-03-15T17:00:00+01:00", stdout=out,
+    )
+    challenge = Challenge.objects.get(slug="glasses-2023")
+    assert challenge.id_column == "ImageId" and challenge.row_count == 30
+    assert sorted(challenge.files.values_list("name", flat=True)) == [
+        "images.zip", "sample_submission.csv", "test.csv", "train.csv",
+    ]
+    rows = "".join(f"{i},{label_of(i) or 0}\n" for i in range(30))
+    submission = services.submission_create(
+        challenge=challenge, user=student, file=csv_upload(b"ImageId,Label\n" + rows.encode())
+    )
+    services.submission_score(submission_id=submission.pk)
+    submission.refresh_from_db()
+    assert (submission.public_score, submission.private_score) == (1.0, 1.0)
+    assert USAGE.count("Ignored") == 3  # the dummy rows exist and are not scored
+
+
+def test_an_inclass_export_without_a_deadline_is_refused(tmp_path):
+    from tests.test_kaggle import write_export
+
+    with pytest.raises(CommandError, match="needs --deadline"):
+        call_command("importchallenge", str(write_export(tmp_path)), "--metric", "accuracy")

@@ -23,10 +23,14 @@ from challenges.bundles.format import Bundle, BundleError
 from challenges.bundles.metadata import BINARY_METRICS, KNOWN_METRICS, TOML, read_metadata
 from challenges.scoring.spec import SubmissionSpec, Target
 
-__all__ = ["KNOWN_METRICS", "read_bundle"]
+__all__ = ["KNOWN_METRICS", "extract_zip", "is_sample_name", "read_bundle"]
 
 USAGES = ("Public", "Private", "Ignored")
 SOLUTION = "solution.csv"
+INCLASS_HINT = (
+    "this looks like a Kaggle InClass export (solution.csv, no challenge.toml): to import it "
+    "as one, give its metric and deadline (importchallenge PATH --metric … --deadline …)"
+)
 
 
 def read_bundle(path: str | Path, *, extract_to: Path | None = None) -> Bundle:
@@ -41,7 +45,7 @@ def read_bundle(path: str | Path, *, extract_to: Path | None = None) -> Bundle:
         raise BundleError([f"{path}: no such file or folder"])
     if path.is_dir():
         return _read_valid_folder(path)
-    root = _extract_zip(path, extract_to)
+    root = extract_zip(path, extract_to)
     try:
         return _read_valid_folder(root)
     except BundleError:
@@ -52,8 +56,11 @@ def read_bundle(path: str | Path, *, extract_to: Path | None = None) -> Bundle:
 
 def _read_valid_folder(root: Path) -> Bundle:
     errors: list[str] = []
-    bundle = _read_folder(_find_bundle_root(root), errors)
+    root = _find_bundle_root(root)
+    bundle = _read_folder(root, errors)
     if errors or bundle is None:
+        if (root / SOLUTION).is_file() and not (root / TOML).exists():
+            errors.append(INCLASS_HINT)
         raise BundleError(errors)
     return bundle
 
@@ -61,7 +68,8 @@ def _read_valid_folder(root: Path) -> Bundle:
 # --- zip ------------------------------------------------------------------------------
 
 
-def _extract_zip(path: Path, extract_to: Path | None) -> Path:
+def extract_zip(path: Path, extract_to: Path | None) -> Path:
+    """Unpack a zip safely into `extract_to` (default: a new temporary folder)."""
     if not zipfile.is_zipfile(path):
         raise BundleError([f"{path.name}: not a folder or a .zip file"])
     with zipfile.ZipFile(path) as archive:
@@ -251,7 +259,7 @@ def _check_target_values(
 def _check_sample_submission(
     public: Path, spec: SubmissionSpec, solution: pa.Table, errors: list[str]
 ) -> None:
-    path = next((p for p in sorted(public.iterdir()) if _is_sample_name(p.name)), None)
+    path = next((p for p in sorted(public.iterdir()) if is_sample_name(p.name)), None)
     shown = f"public/{path.name if path else 'sample_submission.csv'}"
     if path is None:
         errors.append(f"{shown} is missing; give every test id with a default prediction, "
@@ -273,7 +281,7 @@ def _check_sample_submission(
                       f"{solution.num_rows}; it must list every test id once")
 
 
-def _is_sample_name(name: str) -> bool:
+def is_sample_name(name: str) -> bool:
     return name.lower().replace("_", "") == "samplesubmission.csv"
 
 

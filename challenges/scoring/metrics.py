@@ -70,12 +70,17 @@ def macro_f1(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 
 def log_loss(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     """Binary cross-entropy; y_pred is the probability of class 1, clipped like scikit-learn."""
+    return float(np.mean(log_loss_terms(y_true, y_pred)))
+
+
+def log_loss_terms(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """Each row's cross-entropy, −log of the probability given to the true class."""
     _require_1d(y_true, y_pred)
     y_pred = np.asarray(y_pred, dtype=np.float64)
     eps = np.finfo(y_pred.dtype).eps
     clipped = np.clip(y_pred, eps, 1 - eps)
     probability_of_truth = np.where(y_true == 1, clipped, np.clip(1 - y_pred, eps, 1 - eps))
-    return float(-np.mean(np.log(probability_of_truth)))
+    return -np.log(probability_of_truth)
 
 
 def roc_auc(y_true: np.ndarray, y_pred: np.ndarray) -> float:

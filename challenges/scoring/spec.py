@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
+
 TargetKind = Literal["float", "label", "probability"]
 TARGET_KINDS: tuple[str, ...] = ("float", "label", "probability")
 
@@ -41,6 +43,12 @@ class SubmissionSpec:
 
 @dataclass(frozen=True)
 class Scores:
+    """A submission's scores; `==` compares the scores only, not the diagnostics below."""
+
     public: float | None
     private: float | None
     extra: dict[str, float] = field(default_factory=dict)
+    # per public row, lower is better (for the Ladder); None if the metric has no per-row loss
+    public_losses: np.ndarray | None = field(default=None, compare=False, repr=False)
+    # 95 % percentile-bootstrap interval of the private score; None if not computed
+    private_ci: tuple[float, float] | None = field(default=None, compare=False)
