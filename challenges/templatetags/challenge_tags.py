@@ -48,7 +48,8 @@ def _board_row(row, private: bool, is_instructor: bool, viewer_id: int) -> str:
         interval = "" if row.ci_low is None else f"[{score(row.ci_low)}, {score(row.ci_high)}]"
         cells.append(format_html('<td class="num muted">{}</td>', interval))
     cells.append(format_html('<td class="num">{}</td>', row.entries))
-    cells.append(format_html("<td>{}</td>", localtime(row.last_submission).strftime("%d %b %H:%M")))
+    last = localtime(row.last_submission).strftime("%d %b %H:%M %Z")
+    cells.append(format_html("<td>{}</td>", last))
     return format_html('<tr class="{}">{}</tr>', classes, mark_safe("".join(cells)))
 
 
