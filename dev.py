@@ -66,7 +66,7 @@ def serve(args: list[str]) -> None:
     var = Path(os.environ.get("VSEGRADER_VAR_DIR", ROOT / "var"))
     var.mkdir(parents=True, exist_ok=True)
     worker = subprocess.Popen(
-        [str(BIN / "celery"), "-A", "vsegrader", "worker", "--beat", "--queues", "scoring",
+        [str(BIN / "celery"), "-A", "vsegrader", "worker", "--beat", "--queues", "scoring,gpu",
          "--concurrency", "2", "--loglevel", "INFO", "--without-mingle", "--without-gossip",
          "--schedule", str(var / "celerybeat-schedule")],
         cwd=ROOT,

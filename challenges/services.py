@@ -81,7 +81,8 @@ def submission_create(
         submission.created_at = timezone.now()
         if not (is_baseline or quotas.is_exempt(user)):
             check_quota(challenge=challenge, user=user, now=submission.created_at)
-        submission.is_late = deadlines.is_late(
+        # Baselines are reference rows, often trained after the challenge closed.
+        submission.is_late = not is_baseline and deadlines.is_late(
             challenge=challenge, user=user, at=submission.created_at
         )
         submission.file.save("upload.csv", file, save=False)

@@ -1,0 +1,60 @@
+"""The instructors' baseline panel on a challenge page (an htmx fragment) and its button."""
+
+from django import forms
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from challenges import selectors as challenge_selectors
+from vsegrader.training import selectors, services
+from vsegrader.training.models import BaselineRun
+
+
+class BaselineRunForm(forms.Form):
+    mode = forms.ChoiceField(choices=[("full", "full"), ("quick", "quick")], initial="full")
+    device = forms.ChoiceField(choices=BaselineRun.Device.choices, initial="auto")
+    seed = forms.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
+
+
+def instructor_challenge(request, slug: str):
+    """Anyone but an instructor gets a 404: the panel's existence reveals nothing."""
+    if not challenge_selectors.is_instructor(request.user):
+        raise Http404("No such page.")
+    return challenge_selectors.challenge_get(slug=slug, user=request.user)
+
+
+def render_panel(request, challenge, *, form=None, notice: str = "", status: int = 200):
+    runs = list(selectors.recent_runs(challenge=challenge))
+    context = {
+        "challenge": challenge,
+        "runs": runs,
+        "polling": selectors.needs_polling(runs),
+        "form": form or BaselineRunForm(),
+        "notice": notice,
+    }
+    return render(request, "training/_panel.html", context, status=status)
+
+
+@require_GET
+def baseline_panel(request, slug: str):
+    challenge = instructor_challenge(request, slug)
+    return render_panel(request, challenge)
+
+
+@require_POST
+def baseline_run(request, slug: str):
+    challenge = instructor_challenge(request, slug)
+    form = BaselineRunForm(request.POST)
+    if not form.is_valid():
+        return render_panel(request, challenge, form=form, status=400)
+    run = services.baseline_run_start(
+        challenge=challenge,
+        requested_by=request.user,
+        device=form.cleaned_data["device"],
+        quick=form.cleaned_data["mode"] == "quick",
+        seed=form.cleaned_data["seed"] or 0,
+    )
+    if not request.htmx:
+        return redirect(reverse("challenge-detail", args=[slug]) + "#baseline-panel")
+    return render_panel(request, challenge, notice=f"Run #{run.pk} queued for the GPU worker.")
