@@ -59,7 +59,7 @@ def read_metadata(root: Path, errors: list[str]) -> dict[str, Any] | None:
         "subtitle": _text(raw, "subtitle", errors),
         "deadline": _deadline(raw.get("deadline"), errors),
         "limits": _limits(raw.get("limits", {}), errors),
-        "grading": _table(raw, "grading", errors),
+        "grading": _grading(_table(raw, "grading", errors), errors),
         "facts": _table(raw, "facts", errors),
         "preview": _preview(raw, errors),
         "preview_source": _text(raw, "preview_source", errors),
@@ -95,6 +95,28 @@ def _table(raw: dict, key: str, errors: list[str]) -> dict:
         errors.append(f"{TOML}: '{key}' must be a table: write [{key}] and key = value lines")
         return {}
     return value
+
+
+GRADING_KEYS = {  # the course app computes the marks; here only the shape is checked
+    "tiers": {"rule", "tiers", "boundary", "full_marks_top"},
+    "score_or_percentile": {"rule"},
+    "linear": {"rule", "target", "zero"},
+}
+
+
+def _grading(table: dict, errors: list[str]) -> dict:
+    if not table:
+        return table
+    rule = table.get("rule")
+    if rule not in GRADING_KEYS:
+        errors.append(f"{TOML}: [grading] rule must be one of {', '.join(GRADING_KEYS)}, "
+                      f"not {rule!r}")
+        return table
+    unknown = sorted(set(table) - GRADING_KEYS[rule])
+    if unknown:
+        errors.append(f"{TOML}: [grading] rule '{rule}' does not use {', '.join(unknown)}; "
+                      f"its keys are {', '.join(sorted(GRADING_KEYS[rule]))}")
+    return table
 
 
 def _slug(raw: dict, errors: list[str]) -> str:

@@ -12,9 +12,37 @@ from django.utils import timezone
 from challenges.bundles.demo import build_demo_bundles
 from challenges.bundles.reader import read_bundle
 from challenges.importing import ImportReport, challenge_import
+from vsegrader.course.models import (
+    DEFAULT_PROJECT_DEADLINE,
+    GradeScheme,
+    ProjectSettings,
+    ProjectTopic,
+)
+from vsegrader.course.roster import BASELINE_USERNAME
 
 DEMO_DAYS_OPEN = 28
-BASELINE_USERNAME = "baseline"
+DEMO_REGISTRATION_DAYS = 14  # groups lock two weeks after day one, at 23:59
+DEMO_PROJECT_DAYS = DEMO_DAYS_OPEN + 18  # as in 2023: challenges 15 March, project 2 April
+
+# The course's project ideas, by family (DESIGN.md); groups may also bring their own topic.
+PROJECT_IDEAS: tuple[tuple[str, str, str], ...] = (
+    ("Mathy", "Distilling a deep network into a shallow one",
+     "How small can a student network get before it stops matching its teacher?"),
+    ("Mathy", "Sensitivity of neurons to weight perturbation: wide vs deep",
+     "Perturb the weights and measure which neurons matter, in wide and in deep networks."),
+    ("CNN", "Handwritten character classification", ""),
+    ("CNN", "Siamese network: the distance between two handwritings", ""),
+    ("CNN", "Organ segmentation on the Medical Segmentation Decathlon", ""),
+    ("CNN", "Realistic vs unrealistic generated faces", ""),
+    ("RNN", "Identifying the spoken language from audio", ""),
+    ("RNN", "The area of mathematics of a LaTeX formula", ""),
+    ("GAN", "Conditional GANs for Pokémon evolution frames", ""),
+    ("GAN", "Mixing faces: the average face", ""),
+    ("GAN", "The younger mixed face of two people", ""),
+    ("NLP", "Autocomplete from the conversation history", ""),
+    ("NLP", "Automatic texting: a Turing test", ""),
+    ("NLP", "Generating an image for a group conversation", ""),
+)
 
 
 @dataclass(frozen=True)
@@ -75,3 +103,28 @@ def baseline_account():
         user.set_unusable_password()
         user.save()
     return user
+
+
+def demo_project_dates() -> tuple[datetime, datetime]:
+    """Registration and deliverables deadlines at 23:59 Prague time, relative to today."""
+    today = timezone.localdate()
+    return tuple(
+        timezone.make_aware(datetime.combine(today + timedelta(days=days), time(23, 59)))
+        for days in (DEMO_REGISTRATION_DAYS, DEMO_PROJECT_DAYS)
+    )
+
+
+@transaction.atomic
+def demo_course() -> None:
+    """Project ideas, the default grade scheme (30 % challenges with equal weights, 70 %
+    project, 1/2/3/4 at 90/75/60 points) and project dates the demo can use now. Dates an
+    instructor has changed are kept when the demo is loaded again."""
+    for order, (family, title, description) in enumerate(PROJECT_IDEAS):
+        ProjectTopic.objects.get_or_create(
+            family=family, title=title, defaults={"description": description, "order": order}
+        )
+    GradeScheme.load()
+    config = ProjectSettings.load()
+    if config.deadline == DEFAULT_PROJECT_DEADLINE:
+        config.registration_deadline, config.deadline = demo_project_dates()
+        config.save()

@@ -11,6 +11,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 ROSTER_COLUMNS = ("username", "email", "first_name", "last_name")
+BASELINE_USERNAME = "baseline"  # the participant baseline models submit as; not a student
 
 
 @dataclass
@@ -84,3 +85,24 @@ def roster_import(*, text: str) -> RosterReport:
         user.save()
         bucket.append(user.username)
     return report
+
+
+def students():
+    """The course's students: active accounts that are neither instructors nor the baseline."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=False)
+        .exclude(username=BASELINE_USERNAME)
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def is_student(user) -> bool:
+    return bool(
+        user.is_authenticated and user.is_active and not user.is_staff
+        and user.username != BASELINE_USERNAME
+    )
+
+
+def display_name(user) -> str:
+    return user.get_full_name() or user.username

@@ -1,4 +1,26 @@
 """Routes of this app: `page_urls` are mounted at the site root, `api_urls` under /api/."""
 
-page_urls: list = []
-api_urls: list = []
+from django.urls import path
+
+from vsegrader.course import api, pages, project_pages
+
+page_urls: list = [
+    path("grades/", pages.gradebook_page, name="grades"),
+    path("grades/export.csv", pages.gradebook_csv, name="grades-csv"),
+    path("grades/mine/", pages.my_grades, name="grades-mine"),
+    path("deadlines/", pages.deadline_list, name="deadline-list"),
+    path("deadlines/calendar/renew/", pages.calendar_renew, name="calendar-renew"),
+    path("deadlines/calendar/<str:token>.ics", pages.calendar_feed, name="calendar-feed"),
+    path("projects/", project_pages.my_project, name="project-mine"),
+    path("projects/create/", project_pages.group_create, name="project-create"),
+    path("projects/join/", project_pages.group_join, name="project-join"),
+    path("projects/leave/", project_pages.group_leave, name="project-leave"),
+    path("projects/upload/", project_pages.deliverable_upload, name="project-upload"),
+    path("projects/deliverables/<int:pk>/file/", project_pages.deliverable_file,
+         name="project-deliverable-file"),
+    path("projects/groups/", project_pages.group_list, name="project-groups"),
+    path("projects/groups/<int:pk>/", project_pages.group_detail, name="project-group"),
+]
+api_urls: list = [
+    path("grades/", api.GradesView.as_view(), name="api-grades"),
+]

@@ -2,11 +2,14 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from vsegrader.course.demo import demo_accounts, demo_load
+from vsegrader.course.demo import demo_accounts, demo_course, demo_load
 
 
 class Command(BaseCommand):
-    help = "Load the demo course: five generated challenges (open now) and demo accounts."
+    help = (
+        "Load the demo course: five generated challenges (open now), demo accounts, project "
+        "ideas, the grade scheme and project deadlines."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2023)
@@ -17,6 +20,7 @@ class Command(BaseCommand):
         for report in demo_load(seed=seed, scale=scale):
             self.stdout.write(report.summary())
         accounts = demo_accounts()
+        demo_course()
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Demo course ready in {elapsed:.1f} s."))
         self.stdout.write("Demo logins:")

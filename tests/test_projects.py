@@ -1,0 +1,379 @@
+"""Group projects: groups of 2-3 under concurrency, the registration lock, deliverables, marks."""
+
+import io
+import threading
+import zipfile
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from vsegrader.course import projects
+from vsegrader.course.models import (
+    Deliverable,
+    MarkChange,
+    Membership,
+    ProjectGroup,
+    ProjectSettings,
+    ProjectTopic,
+)
+from vsegrader.course.projects import ProjectError
+
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def pptx_bytes(marker: str = "ppt/presentation.xml") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr(marker, "<presentation/>")
+    return buffer.getvalue()
+
+
+def upload(content: bytes, name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+
+@pytest.fixture
+def schedule(db):
+    """Registration open for a week, deliverables due in two."""
+    config = ProjectSettings.load()
+    config.registration_deadline = timezone.now() + timedelta(days=7)
+    config.deadline = timezone.now() + timedelta(days=14)
+    config.save()
+    return config
+
+
+@pytest.fixture
+def topic(db):
+    return ProjectTopic.objects.create(family="CNN", title="Handwritten characters")
+
+
+@pytest.fixture
+def group(schedule, topic, student):
+    return projects.group_create(user=student, name="Deep Thinkers", topic=topic)
+
+
+def run_in_threads(calls) -> list:
+    """Runs each call in its own thread (own database connection), all released together;
+    returns what each returned or the ProjectError code it raised."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def work(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except ProjectError as error:
+            results[index] = error.code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
+
+
+# --- creating and joining -----------------------------------------------------------------
+
+
+def test_a_student_creates_a_group_and_others_join_with_the_code(group, student, make_user):
+    assert Membership.objects.get(user=student).group == group
+    assert len(group.invite_code) == 8
+    bob = make_user("bob")
+    code = f" {group.invite_code[:4].lower()}-{group.invite_code[4:]} "  # as typed by hand
+    assert projects.group_join(user=bob, code=code) == group
+    assert projects.group_size_problem(group) == ""
+
+
+def test_a_group_of_one_is_flagged_as_too_small(group):
+    assert projects.group_size_problem(group) == "1 of at least 2 members"
+
+
+def test_an_own_topic_needs_a_title(schedule, student):
+    with pytest.raises(ProjectError, match="topic"):
+        projects.group_create(user=student, name="No topic")
+    group = projects.group_create(user=student, name="Own", own_topic="Bird songs")
+    assert group.topic_title == "Bird songs"
+
+
+def test_group_names_are_unique_whatever_the_case(group, other_student):
+    with pytest.raises(ProjectError, match="exists already"):
+        projects.group_create(user=other_student, name="deep  THINKERS", own_topic="x")
+
+
+def test_a_fourth_member_is_refused(group, make_user):
+    for name in ("bob", "cyril"):
+        projects.group_join(user=make_user(name), code=group.invite_code)
+    with pytest.raises(ProjectError, match="at most 3 members"):
+        projects.group_join(user=make_user("dana"), code=group.invite_code)
+
+
+def test_a_student_in_a_group_cannot_create_or_join_another(group, student, other_student):
+    other = projects.group_create(user=other_student, name="Other", own_topic="GANs")
+    with pytest.raises(ProjectError, match="already in the group 'Deep Thinkers'"):
+        projects.group_join(user=student, code=other.invite_code)
+    with pytest.raises(ProjectError, match="already in the group"):
+        projects.group_create(user=student, name="Second", own_topic="x")
+
+
+def test_instructors_and_the_baseline_take_no_part(schedule, instructor, make_user):
+    for user in (instructor, make_user("baseline")):
+        with pytest.raises(ProjectError, match="Only students"):
+            projects.group_create(user=user, name="Staff", own_topic="x")
+
+
+def test_a_wrong_code_is_explained(schedule, student):
+    with pytest.raises(ProjectError, match="No group has this invitation code"):
+        projects.group_join(user=student, code="NOPE1234")
+
+
+def test_leaving_the_last_member_removes_an_empty_group(group, student):
+    projects.group_leave(user=student)
+    assert not ProjectGroup.objects.filter(pk=group.pk).exists()
+
+
+# --- under concurrency: threads with their own connections ---------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_joins_never_overfill_a_group(schedule, topic, make_user):
+    founder = make_user("founder")
+    group = projects.group_create(user=founder, name="Race", topic=topic)
+    joiners = [make_user(f"joiner{i}") for i in range(5)]
+    results = run_in_threads(
+        [lambda u=u: projects.group_join(user=u, code=group.invite_code) for u in joiners]
+    )
+    assert sum(isinstance(r, ProjectGroup) for r in results) == 2, results
+    assert results.count("group_full") == 3
+    assert Membership.objects.filter(group=group).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_requests_of_one_student_give_one_group(schedule, topic, make_user):
+    racer = make_user("racer")
+    groups = [projects.group_create(user=make_user(f"owner{i}"), name=f"G{i}", topic=topic)
+              for i in range(3)]
+    calls = [lambda g=g: projects.group_join(user=racer, code=g.invite_code) for g in groups]
+    calls += [lambda i=i: projects.group_create(user=racer, name=f"Mine{i}", topic=topic)
+              for i in range(3)]
+    results = run_in_threads(calls)
+    assert sum(isinstance(r, ProjectGroup) for r in results) == 1, results
+    assert set(results) - {r for r in results if isinstance(r, ProjectGroup)} <= {
+        "already_in_group", "conflict"
+    }
+    assert Membership.objects.filter(user=racer).count() == 1
+
+
+# --- the registration lock ------------------------------------------------------------------
+
+
+def test_groups_lock_at_the_registration_deadline(group, schedule, other_student):
+    deadline = schedule.registration_deadline
+    member = group.memberships.get().user
+    for attempt in (
+        lambda: projects.group_join(user=other_student, code=group.invite_code, now=deadline),
+        lambda: projects.group_create(user=other_student, name="Late", own_topic="x",
+                                      now=deadline),
+        lambda: projects.group_leave(user=member, now=deadline + timedelta(days=1)),
+    ):
+        with pytest.raises(ProjectError, match="Group registration closed") as raised:
+            attempt()
+        assert raised.value.code == "registration_closed"
+    just_before = deadline - timedelta(seconds=1)
+    assert projects.group_join(user=other_student, code=group.invite_code, now=just_before)
+
+
+# --- deliverables ---------------------------------------------------------------------------
+
+
+def test_reports_must_be_pdf_by_content_not_by_name(group, student):
+    with pytest.raises(ProjectError, match="must be a PDF"):
+        projects.deliverable_upload(user=student, kind="report",
+                                    file=upload(b"\x89PNG....", "report.pdf"))
+    with pytest.raises(ProjectError, match="must be a PDF"):
+        projects.deliverable_upload(user=student, kind="report",
+                                    file=upload(pptx_bytes(), "report.pdf"))
+    report = projects.deliverable_upload(user=student, kind="report", file=upload(PDF, "r.pdf"))
+    assert (report.ext, report.is_late) == ("pdf", False)
+
+
+def test_slides_are_pdf_or_pptx_and_a_renamed_docx_is_not_pptx(group, student):
+    slides = projects.deliverable_upload(user=student, kind="slides",
+                                         file=upload(pptx_bytes(), "talk.pptx"))
+    assert slides.ext == "pptx"
+    docx = pptx_bytes(marker="word/document.xml")
+    with pytest.raises(ProjectError, match="PDF or PPTX"):
+        projects.deliverable_upload(user=student, kind="slides", file=upload(docx, "talk.pptx"))
+
+
+def test_files_are_stored_per_group_under_generated_names(group, student):
+    report = projects.deliverable_upload(
+        user=student, kind="report", file=upload(PDF, "../../etc/My Report\x00.pdf")
+    )
+    assert report.file.name.startswith(f"projects/group-{group.pk}/report-")
+    assert "My Report" not in report.file.name
+    assert report.file_name == "My Report.pdf"
+    with report.file.open("rb") as handle:
+        assert handle.read() == PDF
+
+
+def test_late_uploads_are_kept_and_marked_late(group, student, schedule):
+    deadline = schedule.deadline
+    on_time = projects.deliverable_upload(user=student, kind="report", file=upload(PDF, "a.pdf"),
+                                          now=deadline - timedelta(seconds=1))
+    at_deadline = projects.deliverable_upload(user=student, kind="report",
+                                              file=upload(PDF, "b.pdf"), now=deadline)
+    later = projects.deliverable_upload(user=student, kind="report", file=upload(PDF, "c.pdf"),
+                                        now=deadline + timedelta(days=2))
+    assert [on_time.is_late, at_deadline.is_late, later.is_late] == [False, True, True]
+    assert group.deliverables.count() == 3
+    assert projects.latest_deliverables(group)["report"] == later
+
+
+def test_a_student_without_a_group_cannot_upload(schedule, student):
+    with pytest.raises(ProjectError, match="Join or create a group"):
+        projects.deliverable_upload(user=student, kind="report", file=upload(PDF, "a.pdf"))
+
+
+@pytest.fixture
+def report(group, student):
+    return projects.deliverable_upload(user=student, kind="report", file=upload(PDF, "r.pdf"))
+
+
+def test_members_and_instructors_download_a_deliverable(client, report, student, instructor):
+    url = reverse("project-deliverable-file", args=[report.pk])
+    for user in (student, instructor):
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == PDF
+        assert response["Content-Type"] == "application/pdf"
+
+
+def test_anyone_else_gets_a_404_for_a_deliverable(client, report, other_student):
+    url = reverse("project-deliverable-file", args=[report.pk])
+    assert client.get(url).status_code == 302  # anonymous: to the login page
+    client.force_login(other_student)
+    assert client.get(url).status_code == 404
+    other = projects.group_create(user=other_student, name="Other", own_topic="x")
+    assert other.pk != report.group_id
+    assert client.get(url).status_code == 404
+    page = client.get(reverse("project-mine"))
+    assert b"r.pdf" not in page.content and b"Deep Thinkers" not in page.content
+
+
+def test_a_member_page_shows_the_code_members_and_uploads(client, report, student):
+    client.force_login(student)
+    page = client.get(reverse("project-mine")).content.decode()
+    assert report.group.invite_code in page
+    assert "r.pdf" in page and "alice" in page
+
+
+def test_the_upload_form_on_the_page_stores_a_deliverable(client, group, student):
+    client.force_login(student)
+    response = client.post(reverse("project-upload"),
+                           {"kind": "slides", "file": upload(pptx_bytes(), "talk.pptx")})
+    assert response.status_code == 302
+    assert Deliverable.objects.get(group=group).ext == "pptx"
+
+
+def test_the_create_and_join_forms_on_the_page(client, schedule, topic, student, other_student):
+    client.force_login(student)
+    response = client.post(reverse("project-create"),
+                           {"name": "Pagers", "topic": topic.pk, "description": "plan"})
+    assert response.status_code == 302
+    group = ProjectGroup.objects.get(name="Pagers")
+    client.force_login(other_student)
+    response = client.post(reverse("project-join"), {"code": group.invite_code})
+    assert response.status_code == 302
+    assert group.memberships.count() == 2
+
+
+# --- marks ----------------------------------------------------------------------------------
+
+
+def test_every_mark_change_is_kept_with_who_and_when(group, instructor, make_user):
+    projects.mark_set(group=group, by=instructor, mark=Decimal("80"), feedback="Good.",
+                      released=False)
+    projects.mark_set(group=group, by=instructor, mark=Decimal("85.5"), feedback="Better.",
+                      released=True)
+    history = list(MarkChange.objects.filter(group=group).order_by("id"))
+    assert [(c.field, c.old_value, c.new_value) for c in history] == [
+        ("mark", "", "80"), ("mark", "80", "85.5"), ("released", "no", "yes"),
+    ]
+    assert all(c.changed_by == instructor and c.changed_at for c in history)
+
+
+def test_a_member_adjustment_is_recorded_per_member(group, instructor, student):
+    membership = Membership.objects.get(user=student)
+    change = projects.adjustment_set(membership=membership, by=instructor,
+                                     adjustment=Decimal("-10"))
+    assert (change.member, change.old_value, change.new_value) == (student, "0", "-10")
+    assert projects.adjustment_set(membership=membership, by=instructor,
+                                   adjustment=Decimal("-10")) is None  # unchanged: no entry
+
+
+def test_students_cannot_mark(group, student):
+    with pytest.raises(ProjectError, match="Only instructors"):
+        projects.mark_set(group=group, by=student, mark=Decimal("100"), feedback="",
+                          released=True)
+
+
+def test_the_marking_page_saves_mark_adjustments_and_history(client, group, instructor,
+                                                            student):
+    client.force_login(instructor)
+    membership = Membership.objects.get(user=student)
+    url = reverse("project-group", args=[group.pk])
+    response = client.post(url, {"mark": "72.5", "feedback": "Clear report.", "released": "on",
+                                 f"adjust-{membership.pk}": "5"})
+    assert response.status_code == 302
+    group.refresh_from_db()
+    membership.refresh_from_db()
+    assert (group.mark, group.mark_released, membership.adjustment) == (
+        Decimal("72.5"), True, Decimal("5"))
+    page = client.get(url).content.decode()
+    assert "72.5" in page and "ivana" in page
+
+
+def test_a_student_cannot_open_the_marking_page(client, group, student):
+    client.force_login(student)
+    assert client.get(reverse("project-group", args=[group.pk])).status_code == 404
+    assert client.get(reverse("project-groups")).status_code == 403
+
+
+def test_instructors_see_every_group_with_its_size_problem(client, group, instructor, report):
+    client.force_login(instructor)
+    page = client.get(reverse("project-groups")).content.decode()
+    assert "Deep Thinkers" in page and "1 of at least 2 members" in page
+    detail = client.get(reverse("project-group", args=[group.pk])).content.decode()
+    assert "r.pdf" in detail and group.invite_code in detail
+    assert client.get(reverse("project-mine")).status_code == 200
+
+
+def test_the_admin_lists_groups_and_opens_the_single_settings_row(client, group, instructor,
+                                                                  report):
+    client.force_login(instructor)
+    admin_page = client.get(reverse("admin:course_projectgroup_change", args=[group.pk]))
+    assert admin_page.status_code == 200 and b"r.pdf" in admin_page.content
+    changelist = client.get(reverse("admin:course_projectsettings_changelist"))
+    assert changelist.status_code == 302
+    assert client.get(changelist["Location"]).status_code == 200
+    assert ProjectSettings.objects.count() == 1
+
+
+def test_the_admin_release_action_keeps_history(client, group, instructor):
+    ProjectGroup.objects.filter(pk=group.pk).update(mark=Decimal("90"))
+    client.force_login(instructor)
+    client.post(reverse("admin:course_projectgroup_changelist"),
+                {"action": "release_marks", "_selected_action": [group.pk]})
+    group.refresh_from_db()
+    assert group.mark_released
+    assert MarkChange.objects.filter(group=group, field="released", new_value="yes").exists()

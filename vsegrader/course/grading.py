@@ -1,0 +1,420 @@
+"""Grading rules and the grade scheme: pure functions, no Django.
+
+A challenge's rule comes from the `[grading]` table of its challenge.toml (editable in the
+admin as the challenge's `grading` JSON). Marks lie in 0..1 and are computed on the final
+(private) leaderboard:
+
+    rule = "tiers"                   # score thresholds -> marks, in the metric's direction
+    tiers = [[1.0, 0.5], [0.1, 0.7], [0.01, 0.9]]   # [threshold, mark] pairs, any order
+    boundary = "strict"              # "strict" (MSE < 1, accuracy > 0.9) or "inclusive" (<=, >=)
+    full_marks_top = 10              # optional: rank <= 10 among students gets 1.0
+
+    rule = "score_or_percentile"     # mark = max(score, 1 - (rank - 1) / N); higher-is-better
+
+    rule = "linear"                  # 0 at `zero`, 1 at `target`, linear between, clipped
+    target = "best"                  # a score, or "best": the best student's score (default)
+    zero = 0.25                      # optional; default: the best baseline score on the board
+
+Ranks count students only: baseline rows are neither ranked nor counted in N. Equal scores
+share the better rank (1, 2, 2, 4), so two students with the same score get the same mark.
+A student without a counted submission is not on the board and gets 0.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+RULES = ("tiers", "score_or_percentile", "linear")
+BOUNDARIES = ("strict", "inclusive")
+RULE_KEYS = {
+    "tiers": ("rule", "tiers", "boundary", "full_marks_top"),
+    "score_or_percentile": ("rule",),
+    "linear": ("rule", "target", "zero"),
+}
+DEFAULT_SCALE: tuple[tuple[float, str], ...] = ((90.0, "1"), (75.0, "2"), (60.0, "3"), (0.0, "4"))
+
+
+class RuleError(ValueError):
+    """A grading rule or scheme that cannot be used; `errors` lists each problem."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        super().__init__("; ".join(errors))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row of a final leaderboard: a student's counted score, or a baseline's."""
+
+    user_id: int
+    score: float
+    is_baseline: bool = False
+
+
+@dataclass(frozen=True)
+class Tiers:
+    tiers: tuple[tuple[float, float], ...]
+    boundary: str = "strict"
+    full_marks_top: int = 0
+    name: str = field(default="tiers", init=False)
+
+
+@dataclass(frozen=True)
+class ScoreOrPercentile:
+    name: str = field(default="score_or_percentile", init=False)
+
+
+@dataclass(frozen=True)
+class Linear:
+    target: float | None = None  # None: the class best
+    zero: float | None = None  # None: the best baseline on the board
+    name: str = field(default="linear", init=False)
+
+
+Rule = Tiers | ScoreOrPercentile | Linear
+
+
+# --- reading a rule ---------------------------------------------------------------------
+
+
+def is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def parse_rule(grading: Mapping, *, higher_is_better: bool) -> Rule:
+    """The rule a `[grading]` table describes; RuleError lists every problem in it."""
+    errors: list[str] = []
+    rule = _parse(grading or {}, higher_is_better, errors)
+    if errors or rule is None:
+        raise RuleError(errors or ["no grading rule"])
+    return rule
+
+
+def _parse(grading: Mapping, higher_is_better: bool, errors: list[str]) -> Rule | None:
+    name = grading.get("rule")
+    if name not in RULES:
+        shown = f"'{name}'" if name is not None else "missing"
+        errors.append(f"grading rule {shown}: use rule = one of {', '.join(RULES)}")
+        return None
+    unknown = sorted(set(grading) - set(RULE_KEYS[name]))
+    if unknown:
+        errors.append(f"rule '{name}' does not use {', '.join(unknown)}; "
+                      f"its keys are {', '.join(RULE_KEYS[name])}")
+    if name == "tiers":
+        return _parse_tiers(grading, errors)
+    if name == "linear":
+        return _parse_linear(grading, errors)
+    if not higher_is_better:
+        errors.append("rule 'score_or_percentile' needs a metric where higher is better and "
+                      "scores lie in 0..1 (like accuracy)")
+    return ScoreOrPercentile()
+
+
+def _parse_tiers(grading: Mapping, errors: list[str]) -> Tiers:
+    raw = grading.get("tiers")
+    pairs: list[tuple[float, float]] = []
+    if not isinstance(raw, list | tuple) or not raw:
+        errors.append("rule 'tiers' needs tiers = [[threshold, mark], ...], e.g. [[1.0, 0.5]]")
+        raw = []
+    for index, pair in enumerate(raw, start=1):
+        if (not isinstance(pair, list | tuple) or len(pair) != 2
+                or not all(is_number(v) for v in pair) or not 0 <= pair[1] <= 1):
+            errors.append(f"tier {index} must be [threshold, mark] with a mark in 0..1, "
+                          f"not {pair!r}")
+        else:
+            pairs.append((float(pair[0]), float(pair[1])))
+    boundary = grading.get("boundary", "strict")
+    if boundary not in BOUNDARIES:
+        errors.append(f"boundary {boundary!r} is not known; use 'strict' or 'inclusive'")
+    top = grading.get("full_marks_top", 0)
+    if not isinstance(top, int) or isinstance(top, bool) or top < 0:
+        errors.append(f"full_marks_top must be a whole number >= 0, not {top!r}")
+        top = 0
+    return Tiers(tiers=tuple(pairs), boundary=boundary, full_marks_top=top)
+
+
+def _parse_linear(grading: Mapping, errors: list[str]) -> Linear:
+    target = grading.get("target", "best")
+    zero = grading.get("zero")
+    if target != "best" and not is_number(target):
+        errors.append(f"linear target must be a score or \"best\", not {target!r}")
+        target = "best"
+    if zero is not None and not is_number(zero):
+        errors.append(f"linear zero must be a score, not {zero!r}")
+        zero = None
+    return Linear(
+        target=None if target == "best" else float(target),
+        zero=None if zero is None else float(zero),
+    )
+
+
+# --- marks ------------------------------------------------------------------------------
+
+
+def better(a: float, b: float, higher_is_better: bool) -> bool:
+    return a > b if higher_is_better else a < b
+
+
+def clip(value: float, low: float = 0.0, high: float = 1.0) -> float:
+    return min(max(value, low), high)
+
+
+def student_scores(entries: Sequence[Entry], higher_is_better: bool) -> dict[int, float]:
+    """Each student's best score (a board holds one row per student; this is defensive)."""
+    best: dict[int, float] = {}
+    for entry in entries:
+        if entry.is_baseline:
+            continue
+        known = best.get(entry.user_id)
+        if known is None or better(entry.score, known, higher_is_better):
+            best[entry.user_id] = entry.score
+    return best
+
+
+def ranks(scores: Mapping[int, float], higher_is_better: bool) -> dict[int, int]:
+    """Competition ranking: 1 + the number of students with a strictly better score."""
+    ordered = sorted(scores.values(), reverse=higher_is_better)
+    first_place: dict[float, int] = {}
+    for position, score in enumerate(ordered, start=1):
+        first_place.setdefault(score, position)
+    return {user_id: first_place[score] for user_id, score in scores.items()}
+
+
+def marks_for(rule: Rule, entries: Sequence[Entry], *, higher_is_better: bool) -> dict[int, float]:
+    """Each student's mark on one challenge; students missing from `entries` get 0 (callers
+    look them up with `.get(user_id, 0.0)`). Raises RuleError when the board cannot carry
+    the rule (a linear rule with neither a baseline nor `zero`)."""
+    scores = student_scores(entries, higher_is_better)
+    if isinstance(rule, Tiers):
+        return _tier_marks(rule, scores, higher_is_better)
+    if isinstance(rule, ScoreOrPercentile):
+        return _percentile_marks(scores, higher_is_better)
+    return _linear_marks(rule, entries, scores, higher_is_better)
+
+
+def passes(score: float, threshold: float, higher_is_better: bool, boundary: str) -> bool:
+    if boundary == "inclusive" and score == threshold:
+        return True
+    return better(score, threshold, higher_is_better)
+
+
+def tier_mark(rule: Tiers, score: float, higher_is_better: bool) -> float:
+    met = [mark for threshold, mark in rule.tiers
+           if passes(score, threshold, higher_is_better, rule.boundary)]
+    return max(met, default=0.0)
+
+
+def _tier_marks(rule: Tiers, scores, higher_is_better: bool) -> dict[int, float]:
+    rank_of = ranks(scores, higher_is_better)
+    return {
+        user_id: 1.0 if rank_of[user_id] <= rule.full_marks_top
+        else tier_mark(rule, score, higher_is_better)
+        for user_id, score in scores.items()
+    }
+
+
+def _percentile_marks(scores, higher_is_better: bool) -> dict[int, float]:
+    rank_of, count = ranks(scores, higher_is_better), len(scores)
+    return {
+        user_id: clip(max(score, 1 - (rank_of[user_id] - 1) / count))
+        for user_id, score in scores.items()
+    }
+
+
+def _linear_marks(rule: Linear, entries, scores, higher_is_better: bool) -> dict[int, float]:
+    zero = rule.zero if rule.zero is not None else best_baseline(entries, higher_is_better)
+    if zero is None:
+        raise RuleError(["rule 'linear' needs a baseline on the leaderboard, or zero = <score>"])
+    target = rule.target
+    if target is None:
+        if not scores:
+            return {}
+        target = max(scores.values()) if higher_is_better else min(scores.values())
+    return {user_id: linear_mark(score, zero, target, higher_is_better)
+            for user_id, score in scores.items()}
+
+
+def best_baseline(entries: Sequence[Entry], higher_is_better: bool) -> float | None:
+    baselines = [entry.score for entry in entries if entry.is_baseline]
+    if not baselines:
+        return None
+    return max(baselines) if higher_is_better else min(baselines)
+
+
+def linear_mark(score: float, zero: float, target: float, higher_is_better: bool) -> float:
+    """0 at `zero`, 1 at `target`. When the target is not better than zero (say, nobody beat
+    the baseline), the mark is a step: 1 for a score strictly better than zero, else 0."""
+    if not better(target, zero, higher_is_better):
+        return 1.0 if better(score, zero, higher_is_better) else 0.0
+    return clip((score - zero) / (target - zero))
+
+
+# --- describing a rule to a student ---------------------------------------------------------
+
+
+def describe_rule(rule: Rule, *, metric: str, higher_is_better: bool) -> str:
+    if isinstance(rule, ScoreOrPercentile):
+        return (f"mark = max(private {metric}, 1 − (rank − 1) / N), where N is the number of "
+                "ranked students and baselines are not ranked")
+    if isinstance(rule, Linear):
+        zero = "the best baseline's score" if rule.zero is None else f"score {rule.zero:g}"
+        target = "the best student's score" if rule.target is None else f"score {rule.target:g}"
+        return (f"mark 0 at {zero}, 1 at {target}, linear in between and clipped to 0..1 "
+                f"(private {metric})")
+    return _describe_tiers(rule, metric, higher_is_better)
+
+
+def _describe_tiers(rule: Tiers, metric: str, higher_is_better: bool) -> str:
+    inclusive = rule.boundary == "inclusive"
+    if higher_is_better:
+        word = "at least" if inclusive else "above"
+    else:
+        word = "at most" if inclusive else "below"
+    ordered = sorted(rule.tiers, key=lambda pair: pair[1])
+    parts = [f"private {metric} {word} {threshold:g} → {mark:g}" for threshold, mark in ordered]
+    if rule.full_marks_top:
+        top = "1" if rule.full_marks_top == 1 else f"1–{rule.full_marks_top}"
+        parts.append(f"rank {top} among students → 1")
+    parts.append("otherwise 0")
+    return "; ".join(parts)
+
+
+# --- the grade scheme ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """How marks add up: challenge part + project part = 100 points, then the scale."""
+
+    challenge_percent: float = 30.0
+    project_percent: float = 70.0
+    weights: Mapping[str, float] = field(default_factory=dict)  # slug -> weight; missing: 1
+    best_of: tuple[tuple[str, ...], ...] = ()
+    scale: tuple[tuple[float, str], ...] = DEFAULT_SCALE  # (minimum points, grade)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One term of the challenge part: a challenge, or a best-of group of challenges."""
+
+    slugs: tuple[str, ...]
+    weight: float
+
+    @property
+    def label(self) -> str:
+        return " / ".join(self.slugs) if len(self.slugs) > 1 else self.slugs[0]
+
+
+def scheme_errors(scheme: Scheme, known_slugs: Sequence[str] | None = None) -> list[str]:
+    errors = []
+    for label, value in (("challenge part", scheme.challenge_percent),
+                         ("project part", scheme.project_percent)):
+        if not is_number(value) or value < 0:
+            errors.append(f"the {label} must be a number of points >= 0, not {value!r}")
+    if not errors and abs(scheme.challenge_percent + scheme.project_percent - 100) > 1e-9:
+        errors.append(f"the challenge part ({scheme.challenge_percent:g}) and the project part "
+                      f"({scheme.project_percent:g}) must add up to 100")
+    errors += _weight_errors(scheme.weights, known_slugs)
+    errors += _best_of_errors(scheme.best_of, known_slugs)
+    errors += scale_errors(scheme.scale)
+    return errors
+
+
+def _weight_errors(weights: Mapping, known_slugs) -> list[str]:
+    if not isinstance(weights, Mapping):
+        return ['weights must be a table of challenge → weight, like {"glasses": 2}']
+    errors = [f"the weight of '{slug}' must be a number >= 0, not {weight!r}"
+              for slug, weight in weights.items() if not is_number(weight) or weight < 0]
+    if known_slugs is not None:
+        errors += [f"weights name '{slug}', which is not a challenge"
+                   for slug in weights if slug not in known_slugs]
+    return errors
+
+
+def _best_of_errors(groups, known_slugs) -> list[str]:
+    errors, seen = [], set()
+    for group in groups:
+        if not isinstance(group, list | tuple) or len(group) < 2:
+            errors.append(f"a best-of group lists two or more challenges, not {group!r}")
+            continue
+        for slug in group:
+            if slug in seen:
+                errors.append(f"'{slug}' is in more than one best-of group")
+            if known_slugs is not None and slug not in known_slugs:
+                errors.append(f"best-of group names '{slug}', which is not a challenge")
+            seen.add(slug)
+    return errors
+
+
+def scale_errors(scale) -> list[str]:
+    if not isinstance(scale, list | tuple) or not scale:
+        return ['the scale needs rows of [minimum points, grade], like [[90, "1"], [0, "4"]]']
+    errors = []
+    for row in scale:
+        if (not isinstance(row, list | tuple) or len(row) != 2 or not is_number(row[0])
+                or not isinstance(row[1], str) or not row[1].strip()):
+            errors.append(f"a scale row must be [minimum points, grade], not {row!r}")
+    if not errors and min(row[0] for row in scale) > 0:
+        errors.append("the scale needs a grade for 0 points (a row [0, grade])")
+    return errors
+
+
+def items(scheme: Scheme, slugs: Sequence[str]) -> list[Item]:
+    """The terms of the challenge part, in the order of `slugs`. A best-of group weighs the
+    mean of its members' weights, so with equal weights every term counts the same."""
+    grouped = {slug: tuple(s for s in group if s in slugs)
+               for group in scheme.best_of for slug in group}
+    result, done = [], set()
+    for slug in slugs:
+        if slug in done:
+            continue
+        members = grouped.get(slug) or (slug,)
+        done.update(members)
+        weight = sum(float(scheme.weights.get(s, 1.0)) for s in members) / len(members)
+        result.append(Item(slugs=members, weight=weight))
+    return result
+
+
+def item_mark(item: Item, marks: Mapping[str, float | None]) -> float | None:
+    values = [marks.get(slug) for slug in item.slugs]
+    return None if any(v is None for v in values) else max(values)
+
+
+def challenge_points(scheme: Scheme, slugs: Sequence[str],
+                     marks: Mapping[str, float | None]) -> float | None:
+    """Points of the challenge part; None when a counted mark is unknown (a broken rule)."""
+    terms = [item for item in items(scheme, slugs) if item.weight > 0]
+    total = sum(item.weight for item in terms)
+    if not terms or total <= 0:
+        return None
+    values = [item_mark(item, marks) for item in terms]
+    if any(v is None for v in values):
+        return None
+    fraction = sum(item.weight * v for item, v in zip(terms, values, strict=True)) / total
+    return scheme.challenge_percent * fraction
+
+
+def project_points(scheme: Scheme, mark: float | None, adjustment: float = 0.0) -> float | None:
+    """`mark` is the project mark in percent (0..100); `adjustment` moves it for one member."""
+    if mark is None:
+        return None
+    return scheme.project_percent * clip(mark + adjustment, 0.0, 100.0) / 100
+
+
+def final_points(challenge: float | None, project: float | None) -> float | None:
+    if challenge is None or project is None:
+        return None
+    return round(challenge + project, 2)
+
+
+def grade_for(scheme: Scheme, points: float | None) -> str | None:
+    """The grade of the highest scale row whose minimum the (rounded) points reach."""
+    if points is None:
+        return None
+    points = round(points, 2)
+    for minimum, grade in sorted(scheme.scale, key=lambda row: row[0], reverse=True):
+        if points >= minimum:
+            return grade
+    return None
