@@ -23,7 +23,8 @@ def _counted(challenge: Challenge):
 
 def chart_context(challenge: Challenge) -> dict:
     stamp = _counted(challenge).aggregate(last=Max("scored_at"), n=Count("id"))
-    key = f"chart:{challenge.pk}:{challenge.higher_is_better}:{stamp['last']}:{stamp['n']}"
+    last = stamp["last"].timestamp() if stamp["last"] else 0
+    key = f"chart:{challenge.pk}:{challenge.higher_is_better}:{last}:{stamp['n']}"
     context = cache.get(key)
     if context is None:
         context = _render(challenge)
