@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / "python"
-REQUIREMENTS = ROOT / "requirements.txt"
+# The site, workers and tests; then PyTorch for the baselines (a CPU build here).
+REQUIREMENTS = (ROOT / "requirements.txt", ROOT / "requirements-baselines.txt")
 STAMP = VENV / ".requirements.sha256"
 
 
@@ -38,12 +39,15 @@ def ensure_environment() -> None:
     if not PYTHON.exists():
         say("creating the virtual environment in .venv")
         venv.create(VENV, with_pip=True)
-    wanted = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    for path in (*REQUIREMENTS, ROOT / "client" / "pyproject.toml"):
+        digest.update(path.read_bytes())
+    wanted = digest.hexdigest()
     if STAMP.exists() and STAMP.read_text() == wanted:
         return
-    say("installing requirements.txt (first run only; takes a minute or two)")
+    say("installing the requirements (first run only; takes a minute or two)")
     pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-    run([*pip, "-r", str(REQUIREMENTS)])
+    run([*pip, *(arg for path in REQUIREMENTS for arg in ("-r", str(path)))])
     STAMP.write_text(wanted)
 
 

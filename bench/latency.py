@@ -99,7 +99,8 @@ def start_worker(env: dict) -> subprocess.Popen:
 
 def run_setup(name: str, extra_env: dict, runs: int) -> list[float]:
     with tempfile.TemporaryDirectory(prefix="vsegrader-bench-") as var:
-        env = {**os.environ, "VSEGRADER_VAR_DIR": var, "LOG_LEVEL": "WARNING", **extra_env}
+        env = {**os.environ, "VSEGRADER_VAR_DIR": var, "LOG_LEVEL": "WARNING",
+               "VSEGRADER_API_RATE": "", **extra_env}  # measure scoring, not the throttle
         for key in ("DATABASE_URL", "CELERY_BROKER_URL"):
             if key not in extra_env:
                 env.pop(key, None)

@@ -69,6 +69,16 @@ def student_api(api_client, student):
     return api_client
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Throttle counts and cached charts must not leak between tests (ids are reused)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def student_client(client, student):
     client.force_login(student)

@@ -203,6 +203,22 @@ CELERY_BEAT_SCHEDULE = {
 REQUEUE_QUEUED_AFTER = timedelta(seconds=env_int("REQUEUE_QUEUED_AFTER_SECONDS", 60))
 REQUEUE_SCORING_AFTER = timedelta(seconds=env_int("REQUEUE_SCORING_AFTER_SECONDS", 60))
 
+# The cache holds API throttle counts and rendered charts. Several web processes must share
+# one (CACHE_URL=redis://…), or each would count requests on its own.
+CACHE_URL = env_str("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Baseline training (vsegrader.training): a run longer than this is stopped; keep it under
+# the broker's visibility timeout, or a second worker could start the same run.
+BASELINE_TIMEOUT_SECONDS = env_int("BASELINE_TIMEOUT_SECONDS", 2700)
+BASELINES_PYTHON = env_str("BASELINES_PYTHON", "")  # another interpreter with torch, if any
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -212,6 +228,15 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "challenges.api_errors.json_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Per user (anonymous callers: per address); a 429 states the limit. "" turns one off.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "vsegrader.accounts.throttling.UserRateThrottle",
+        "vsegrader.accounts.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env_str("VSEGRADER_API_RATE", "120/min") or None,
+        "anon": env_str("VSEGRADER_API_ANON_RATE", "30/min") or None,
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "vsegrader API",

@@ -1,4 +1,13 @@
 """Routes of this app: `page_urls` are mounted at the site root, `api_urls` under /api/."""
 
-page_urls: list = []
-api_urls: list = []
+from django.urls import path
+
+from vsegrader.accounts import api, pages
+
+page_urls: list = [
+    path("accounts/token/", pages.api_token, name="api-token-page"),
+]
+api_urls: list = [
+    path("me/", api.MeView.as_view(), name="api-me"),
+    path("auth/token/revoke/", api.TokenRevokeView.as_view(), name="api-token-revoke"),
+]

@@ -1,0 +1,3 @@
+from vsegrader_client.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,258 @@
+"""The vsegrader REST API over HTTP (httpx). Errors become CliError with a one-line reason.
+
+The server answers errors as JSON {"detail": "...", "code": "..."}; `detail` is shown as is.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import quote
+
+import httpx
+
+from vsegrader_client import __version__
+from vsegrader_client.errors import (
+    FAILED,
+    INVALID_FILE,
+    LIMIT_REACHED,
+    NOT_AUTHORIZED,
+    UNREACHABLE,
+    CliError,
+)
+
+TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+CHUNK = 256 * 1024
+LIMIT_CODES = {"daily_limit_reached", "total_limit_reached"}
+FILE_CODES = {"file_empty", "file_missing", "file_too_large"}
+MAX_THROTTLE_WAIT = 60  # seconds a polling loop sleeps when the server says "too many requests"
+
+
+class ApiError(CliError):
+    """An error answer: `detail` and `code` as the server sent them, `message` explained."""
+
+    def __init__(self, message: str, exit_code: int, status: int, detail: str | None,
+                 code: str | None):
+        super().__init__(message, exit_code)
+        self.status = status
+        self.detail = detail
+        self.code = code
+        self.retry_after: float | None = None
+
+
+def segment(text: str) -> str:
+    """One URL path segment (a slug or a file name), escaped."""
+    return quote(str(text), safe="")
+
+
+class Api:
+    def __init__(self, url: str, token: str | None = None, *, timeout=TIMEOUT, transport=None):
+        self.url = url.rstrip("/")
+        headers = {"User-Agent": f"vsegrader-client/{__version__}", "Accept": "application/json"}
+        if token:
+            headers["Authorization"] = f"Token {token}"
+        self.http = httpx.Client(
+            base_url=self.url, headers=headers, timeout=timeout, transport=transport
+        )
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> Api:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- requests --------------------------------------------------------------------------
+
+    def request(self, method: str, path: str, **kwargs) -> httpx.Response:
+        try:
+            response = self.http.request(method, path, **kwargs)
+        except (httpx.TransportError, httpx.InvalidURL) as error:
+            raise self.unreachable(error) from error
+        raise_for_error(response)
+        return response
+
+    def json(self, method: str, path: str, **kwargs) -> Any:
+        response = self.request(method, path, **kwargs)
+        try:
+            return response.json()
+        except ValueError as error:
+            raise CliError(
+                f"The server at {self.url} did not answer JSON to {method} {path}; "
+                "is this the address of a vsegrader site?"
+            ) from error
+
+    def unreachable(self, error: Exception) -> CliError:
+        reason = str(error) or type(error).__name__
+        return CliError(f"Could not reach the server at {self.url}: {reason}", UNREACHABLE)
+
+    # --- endpoints -------------------------------------------------------------------------
+
+    def create_token(self, username: str, password: str) -> str:
+        body = {"username": username, "password": password}
+        return self.json("POST", "/api/auth/token/", json=body)["token"]
+
+    def revoke_token(self) -> None:
+        self.request("POST", "/api/auth/token/revoke/")
+
+    def me(self) -> dict:
+        return self.json("GET", "/api/me/")
+
+    def challenges(self) -> list[dict]:
+        return self.json("GET", "/api/challenges/")
+
+    def challenge(self, slug: str) -> dict:
+        return self.json("GET", f"/api/challenges/{segment(slug)}/")
+
+    def submissions(self, slug: str) -> list[dict]:
+        return self.json("GET", f"/api/challenges/{segment(slug)}/submissions/")
+
+    def submission(self, submission_id: int) -> dict:
+        return self.json("GET", f"/api/submissions/{int(submission_id)}/")
+
+    def leaderboard(self, slug: str, split: str = "public") -> dict:
+        path = f"/api/challenges/{segment(slug)}/leaderboard/"
+        return self.json("GET", path, params={"split": split})
+
+    def submit(self, slug: str, name: str, data, description: str, on_bytes=None) -> dict:
+        """Uploads `data` (bytes) as the file `name`; `on_bytes(n)` is told of progress."""
+        body = CountingReader(data, on_bytes)
+        files = {"file": (name, body, "text/csv")}
+        path = f"/api/challenges/{segment(slug)}/submissions/"
+        return self.json("POST", path, files=files, data={"description": description})
+
+    def download(self, path: str, target: Path, on_start=None, on_bytes=None, params=None) -> int:
+        """Streams a file to `target` (through a temporary file, so that an interrupted
+        download leaves nothing half-written); returns its size."""
+        temporary = target.with_name(f".{target.name}.part")
+        try:
+            with self.http.stream("GET", path, params=params) as response:
+                if response.is_error:
+                    response.read()
+                raise_for_error(response)
+                if on_start:
+                    on_start(int(response.headers.get("Content-Length") or 0))
+                size = write_stream(response.iter_bytes(CHUNK), temporary, on_bytes)
+        except BaseException as error:
+            temporary.unlink(missing_ok=True)
+            if isinstance(error, (httpx.TransportError, httpx.InvalidURL)):
+                raise self.unreachable(error) from error
+            raise
+        os.replace(temporary, target)
+        return size
+
+    def fetch_bytes(self, path: str) -> bytes:
+        return self.request("GET", path).content
+
+    def poll(self, submission_id: int, interval: float, timeout: float) -> dict:
+        """The submission once it is scored or failed; waits at most `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                submission = self.submission(submission_id)
+            except ApiError as error:
+                if error.status != 429:
+                    raise
+                time.sleep(min(error.retry_after or interval, MAX_THROTTLE_WAIT))
+                continue
+            if submission.get("status") in ("scored", "failed"):
+                return submission
+            if time.monotonic() >= deadline:
+                raise CliError(
+                    f"Submission {submission_id} is still {submission.get('status')} after "
+                    f"{timeout:g} s; see `vsegrader competitions submissions "
+                    f"{submission.get('challenge', 'SLUG')}` later."
+                )
+            time.sleep(interval)
+            interval = min(interval * 1.5, 5.0)
+
+
+def write_stream(chunks: Iterator[bytes], target: Path, on_bytes=None) -> int:
+    size = 0
+    with open(target, "wb") as handle:
+        for chunk in chunks:
+            handle.write(chunk)
+            size += len(chunk)
+            if on_bytes:
+                on_bytes(len(chunk))
+    return size
+
+
+class CountingReader:
+    """A file-like view of bytes that reports how much httpx has read (for a progress bar).
+    tell/seek let httpx work out the length, so the upload is not chunk-encoded."""
+
+    def __init__(self, data: bytes, on_bytes: Callable[[int], None] | None = None):
+        self._data = memoryview(data)
+        self._position = 0
+        self._on_bytes = on_bytes
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self._data) if size is None or size < 0 else self._position + size
+        chunk = bytes(self._data[self._position : end])
+        self._position += len(chunk)
+        if self._on_bytes and chunk:
+            self._on_bytes(len(chunk))
+        return chunk
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        base = {os.SEEK_SET: 0, os.SEEK_CUR: self._position, os.SEEK_END: len(self._data)}
+        self._position = max(0, base[whence] + offset)
+        return self._position
+
+
+def raise_for_error(response: httpx.Response) -> None:
+    if response.is_success:
+        return
+    detail, code = error_detail(response)
+    status = response.status_code
+    if response.is_redirect:
+        where = response.headers.get("Location", "elsewhere")
+        message = f"The server redirects to {where}; give that address with --url."
+        raise ApiError(message, FAILED, status, None, None)
+    error = ApiError(explain(status, detail, code), exit_code(response, code), status, detail, code)
+    retry_after = response.headers.get("Retry-After", "")
+    error.retry_after = float(retry_after) if retry_after.isdigit() else None
+    raise error
+
+
+def error_detail(response: httpx.Response) -> tuple[str | None, str | None]:
+    try:
+        body = response.json()
+    except ValueError:
+        return None, None
+    if not isinstance(body, dict):
+        return None, None
+    detail = body.get("detail")
+    return (str(detail) if detail is not None else None), body.get("code")
+
+
+def explain(status: int, detail: str | None, code: str | None) -> str:
+    if status == 401:
+        reason = f" ({detail})" if detail else ""
+        return f"The server refused your token{reason}: run `vsegrader login` to get a new one."
+    if detail:
+        return detail
+    if status >= 500:
+        return f"The server failed ({status}); try again later."
+    if status == 404:
+        return "Not found (404): check the challenge's slug and the server's address."
+    return f"The server refused the request ({status})."
+
+
+def exit_code(response: httpx.Response, code: str | None) -> int:
+    if response.status_code == 401:
+        return NOT_AUTHORIZED
+    if code in LIMIT_CODES:
+        return LIMIT_REACHED
+    if code in FILE_CODES:
+        return INVALID_FILE
+    return FAILED

@@ -1,0 +1,208 @@
+"""The client's check before upload gives, for the same file, exactly the messages the
+server's scorer gives (challenges.scoring): the client reimplements them without importing
+the server, and these tests hold the two together."""
+
+import pytest
+from vsegrader_client import checks
+from vsegrader_client.commands import check_before_upload
+from vsegrader_client.errors import CliError
+from vsegrader_client.output import Progress, show
+
+from challenges.scoring import (
+    SubmissionInvalid,
+    SubmissionSpec,
+    Target,
+    load_solution,
+    validate_submission,
+)
+from tests.bundles import TINY_SOLUTION, perfect_submission
+from tests.conftest import csv_upload
+
+IDS = [str(i) for i in range(1, 21)]
+CHALLENGES = {
+    # kind: (targets, metric, header, a good value for the target columns)
+    "numbers": ((("y", "float"), ("p", "probability")), "mse", "id,y,p", "0.5,1"),
+    "labels": ((("c", "label", ("cat", "dog")),), "accuracy", "id,c", "cat"),
+}
+
+
+def server_and_client_spec(kind: str):
+    targets, metric, header, good = CHALLENGES[kind]
+    spec = SubmissionSpec("id", tuple(Target(*t) for t in targets), metric, len(IDS))
+    usage = ["Public" if int(i) <= 6 else "Private" for i in IDS]
+    rows = "".join(f"{i},{good},{u}\n" for i, u in zip(IDS, usage, strict=True))
+    solution_csv = header + ",Usage\n" + rows
+    solution = load_solution(solution_csv.encode(), spec)
+    client_spec = checks.Spec.from_api(
+        {
+            "id_column": "id",
+            "row_count": len(IDS),
+            "targets": [
+                {"name": t[0], "kind": t[1], "labels": list(t[2]) if len(t) > 2 else []}
+                for t in targets
+            ],
+        }
+    )
+    return spec, solution, client_spec
+
+
+def bad_files(header: str, good: str) -> dict[str, bytes]:
+    """Files with every kind of problem the scorer names, for one challenge."""
+    width = header.count(",") + 1
+    filler = ",1" * (width - 2)
+    rows = [f"{i},{good}" for i in IDS]
+
+    def body(lines, head=header) -> bytes:
+        return (head + "\n" + "\n".join(lines) + "\n").encode()
+
+    def changed(changes: dict) -> bytes:
+        lines = [changes.get(row, line) for row, line in enumerate(rows)]
+        return body([line for line in lines if line is not None])
+
+    return {
+        "good": body(rows),
+        "shuffled rows": body(rows[::-1]),
+        "columns in another order": body(
+            [",".join(r.split(",")[::-1]) for r in rows], ",".join(header.split(",")[::-1])
+        ),
+        "whitespace only": b"  \n\n",
+        "utf-16": body(rows).decode().encode("utf-16"),
+        "utf-32": body(rows).decode().encode("utf-32"),
+        "a byte-order mark": b"\xef\xbb\xbf" + body(rows),
+        "binary": b"id,y\x00\n",
+        "semicolons": body([r.replace(",", ";") for r in rows], header.replace(",", ";")),
+        "a missing column": body([r.rsplit(",", 1)[0] for r in rows], header.rsplit(",", 1)[0]),
+        "a pandas index column": body([r + ",1" for r in rows], header + ",Unnamed: 0"),
+        "an unnamed first column": body([r + ",1" for r in rows], "," + header),
+        "a repeated column": body([r + ",1" for r in rows], header + ",id"),
+        "a header only": (header + "\n").encode(),
+        "a blank header": b"\n\nid,y\n",
+        "latin-1 bytes": changed({3: f"4,c\xe9t{filler}"}).decode().encode("latin-1"),
+        "bad numbers": changed({0: f"1,abc{filler}", 5: f"6,{filler}", 7: f"8, {filler}"}),
+        "many bad values": body([f"{i},a{i}{filler}" for i in IDS]),
+        "wrong column counts": changed({2: "3", 4: f"5,{good},9"}),
+        "a value over two lines": changed({2: f'3,"{good}\n"{filler}'}),
+        "nan, infinities, out of range": changed(
+            {0: f"1,nan{filler}", 1: f"2,-inf{filler}", 2: f"3,1.5{filler}",
+             3: f"4,-0.1{filler}", 4: f"5,Infinity{filler}"}
+        ),
+        "unknown and empty labels": changed(
+            {0: f"1,bird{filler}", 1: f"2, dog {filler}", 2: f"3,{filler}", 3: f'4,"  "{filler}'}
+        ),
+        "a missing row": changed({5: None}),
+        "unknown ids": body(rows + [f"21,{good}", f"abc,{good}"]),
+        "duplicates": changed(
+            {1: f"1,{good}", 2: f"1,{good}", 10: f"x,{good}", 11: f"x,{good}"}
+        ),
+        "many duplicates": body([f"{1 + i % 13},{good}" for i in range(40)]),
+        "empty ids": changed({0: f",{good}", 1: f" ,{good}"}),
+        "padded ids": body([" " + r for r in rows]),
+        "a leading zero": changed({0: f"01,{good}"}),
+        "CRLF line ends": body(rows).replace(b"\n", b"\r\n"),
+        "CR line ends": body(rows).replace(b"\n", b"\r"),
+        "blank lines": body(rows[:5] + ["", "  "] + rows[5:]),
+        "quoted values": body([",".join(f'"{x}"' for x in r.split(",")) for r in rows]),
+        "a long id": changed({0: "x" * 60 + f",{good}"}),
+        "trailing blanks": body(rows)[:-1] + b"   \n\n  ",
+        "thirty problems": body([f"{i + 100},zebra{filler}" for i in range(30)]),
+    }
+
+
+CASES = [
+    (kind, name) for kind, (_, _, header, good) in CHALLENGES.items()
+    for name in bad_files(header, good)
+]
+
+
+def server_message(data: bytes, spec, solution) -> str | None:
+    try:
+        validate_submission(data, spec, solution)
+    except SubmissionInvalid as invalid:
+        return "\n".join(invalid.errors)
+    return None
+
+
+def client_message(data: bytes, spec, ids=IDS) -> str | None:
+    try:
+        checks.check_submission(data, spec, ids)
+    except checks.FileRefused as refused:
+        return "\n".join(refused.errors)
+    return None
+
+
+@pytest.mark.parametrize(("kind", "case"), CASES, ids=[f"{k}: {c}" for k, c in CASES])
+def test_the_client_refuses_a_file_with_the_servers_exact_messages(kind, case):
+    spec, solution, client_spec = server_and_client_spec(kind)
+    _, _, header, good = CHALLENGES[kind]
+    data = bad_files(header, good)[case]
+    assert client_message(data, client_spec) == server_message(data, spec, solution)
+
+
+def test_the_cases_cover_both_good_and_bad_files():
+    spec, solution, _ = server_and_client_spec("numbers")
+    files = bad_files("id,y,p", "0.5,1").values()
+    results = [server_message(data, spec, solution) for data in files]
+    assert results.count(None) >= 5 and sum(r is not None for r in results) >= 25
+
+
+def test_without_the_test_ids_only_the_row_count_is_checked():
+    _, _, client_spec = server_and_client_spec("numbers")
+    rows = [f"{i},0.5,1" for i in IDS]
+    assert client_message(("id,y,p\n" + "\n".join(rows[1:])).encode(), client_spec, None) == (
+        "Submission must have 20 rows (found 19)"
+    )
+    unknown = ["99,0.5,1", *rows[1:]]
+    assert client_message(("id,y,p\n" + "\n".join(unknown)).encode(), client_spec, None) is None
+
+
+def test_the_test_ids_are_read_from_the_sample_submission():
+    spec = checks.Spec.from_api(
+        {"id_column": "id", "targets": [{"name": "y", "kind": "float"}], "row_count": 20}
+    )
+    assert checks.ids_from_sample(perfect_submission(), spec) == [str(i) for i in TINY_SOLUTION]
+    assert checks.ids_from_sample(b"id,y\n1,0\n", spec) is None  # not every id: unusable
+    assert checks.ids_from_sample(b"\xff\xfe", spec) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("content", [b"", b"id,y\n" + b"1,0.0000000000\n" * 80_000])
+def test_an_empty_or_too_large_file_gets_the_upload_checks_message(student_api, challenge, content):
+    detail = student_api.get("/api/challenges/tiny-1d/").json()  # max_file_mb is 1
+    response = student_api.post(
+        "/api/challenges/tiny-1d/submissions/", {"file": csv_upload(content)}, format="multipart"
+    )
+    with pytest.raises(CliError) as refused:
+        check_before_upload(None, detail, content)  # refused before the API is needed
+    prefix = "Not submitted (no submission used): "
+    assert refused.value.message == prefix + response.json()["detail"]
+
+
+# --- output -------------------------------------------------------------------------------
+
+
+def test_a_table_pads_columns_and_shortens_dates(capsys):
+    rows = [{"ref": "fitting-1d", "deadline": "2023-03-15T17:00:00+01:00", "score": 0.123456789}]
+    show(["ref", "deadline", "score"], rows)
+    assert capsys.readouterr().out.splitlines() == [
+        "ref         deadline             score",
+        "----------  -------------------  --------",
+        "fitting-1d  2023-03-15 17:00:00  0.123457",
+    ]
+    show(["ref", "score"], rows, "csv")
+    assert capsys.readouterr().out == "ref,score\nfitting-1d,0.123456789\n"
+
+
+def test_the_progress_bar_draws_on_a_terminal_only(capsys):
+    import io
+
+    drawn = io.StringIO()
+    progress = Progress("Uploading s.csv", 4 * 1024 * 1024, stream=drawn, enabled=True)
+    progress.update(2 * 1024 * 1024)
+    progress.update(2 * 1024 * 1024)
+    progress.close()
+    assert drawn.getvalue().endswith(
+        "Uploading s.csv [##############################] 100%  4.0 MB / 4.0 MB\n"
+    )
+    silent = io.StringIO()  # not a terminal: nothing drawn
+    Progress("x", 10 * 1024 * 1024, stream=silent).update(10 * 1024 * 1024)
+    assert silent.getvalue() == ""
