@@ -9,11 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import pyarrow as pa
 from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
+from pyarrow import csv as pacsv
 
 from challenges.bundles.format import Bundle
+from challenges.bundles.reader import is_sample_name
 from challenges.models import Challenge, DataFile
 from challenges.previews import build_preview
 from challenges.scoring import get_metric
@@ -143,6 +146,28 @@ def apply_bundle(challenge: Challenge, bundle: Bundle) -> None:
     challenge.grading = bundle.grading
     challenge.facts = bundle.facts
     challenge.preview = build_preview(bundle)
+    challenge.ids_file = ids_file_name(bundle)
+
+
+def ids_file_name(bundle: Bundle) -> str:
+    """The sample submission's name when it lists the test ids in the solution's order, so
+    that a client checking a file locally names the same missing ids as the scorer."""
+    samples = [p for p in sorted(bundle.public_dir.iterdir()) if is_sample_name(p.name)]
+    if not samples:
+        return ""
+    id_column = bundle.spec.id_column
+    read = {"column_types": {id_column: pa.string()}, "include_columns": [id_column]}
+    try:
+        solution_ids = read_csv_column(bundle.solution_path, read)
+        sample_ids = read_csv_column(samples[0], read)
+    except (pa.ArrowInvalid, KeyError):
+        return ""
+    return samples[0].name if solution_ids.equals(sample_ids) else ""
+
+
+def read_csv_column(path, options: dict):
+    convert = pacsv.ConvertOptions(**options)
+    return pacsv.read_csv(path, convert_options=convert).column(0).combine_chunks()
 
 
 @transaction.atomic

@@ -35,6 +35,10 @@ class Challenge(models.Model):
         "when a new submission beats their best by more than one standard error.",
     )
     rescore_requested_at = models.DateTimeField(null=True, blank=True)
+    ids_file = models.CharField(
+        max_length=200, blank=True, editable=False,
+        help_text="a data file whose id column lists the test ids in the solution's order",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

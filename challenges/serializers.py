@@ -31,6 +31,11 @@ class SubmissionSpecSerializer(serializers.Serializer):
     columns = serializers.ListField(child=serializers.CharField())
     targets = TargetSerializer(many=True)
     row_count = serializers.IntegerField()
+    ids_file = serializers.CharField(
+        allow_blank=True,
+        help_text="a file of `files` whose id column lists every test id in the order the "
+        "scorer reports missing ids; empty when there is none",
+    )
 
 
 class ChallengeSerializer(serializers.ModelSerializer):
@@ -107,6 +112,7 @@ class ChallengeDetailSerializer(ChallengeSerializer):
             "columns": list(spec.columns),
             "targets": challenge.targets,
             "row_count": spec.row_count,
+            "ids_file": challenge.ids_file,
         }
 
 

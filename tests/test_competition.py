@@ -549,3 +549,13 @@ def test_the_ladder_is_replayed_in_sending_order_whatever_the_scoring_order(chal
         services.submission_score(submission_id=submission.pk)
     accepted = [Submission.objects.get(pk=s.pk).ladder_accepted for s in sent]
     assert accepted == [True, False, True]
+
+
+def test_refreshstandings_rebuilds_the_boards_after_hand_edits(challenge, student):
+    from django.core.management import call_command
+
+    submission = scored_submission(challenge, student, 0.5, 0.5)
+    Submission.objects.filter(pk=submission.pk).update(shown_public_score=0.1, public_score=0.1)
+    assert [r.score for r in leaderboard(challenge=challenge)] == [0.5]
+    call_command("refreshstandings")
+    assert [r.score for r in leaderboard(challenge=challenge)] == [0.1]

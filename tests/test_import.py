@@ -131,3 +131,16 @@ def test_an_inclass_export_without_a_deadline_is_refused(tmp_path):
 
     with pytest.raises(CommandError, match="needs --deadline"):
         call_command("importchallenge", str(write_export(tmp_path)), "--metric", "accuracy")
+
+
+def test_the_sample_submission_is_offered_as_the_ids_file_when_in_solution_order(
+    tiny_bundle, student_api
+):
+    call_command("importchallenge", str(tiny_bundle))
+    spec = student_api.get("/api/challenges/tiny-1d/").json()["submission_spec"]
+    assert spec["ids_file"] == "sample_submission.csv"
+    sample = tiny_bundle / "public" / "sample_submission.csv"
+    header, *rows = sample.read_text().splitlines()
+    sample.write_text("\n".join([header, *reversed(rows)]) + "\n")
+    call_command("importchallenge", str(tiny_bundle))
+    assert Challenge.objects.get().ids_file == ""
