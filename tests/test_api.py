@@ -47,6 +47,7 @@ def test_the_challenge_list_and_detail_describe_the_challenge(student_api, chall
         "columns": ["id", "y"],
         "row_count": 20,
         "targets": [{"name": "y", "kind": "float", "labels": []}],
+        "ids_file": "sample_submission.csv",
     }
     files = {f["name"]: f for f in detail["files"]}
     assert set(files) == {"extra.zip", "sample_submission.csv", "test.csv", "train.csv"}
