@@ -44,6 +44,7 @@ def challenge_context(request, challenge, form) -> dict:
         "disqualification": selectors.disqualification(challenge=challenge, user=user),
         "rescore": moderation.rescore_progress(challenge=challenge) if is_instructor else None,
         "reveal_at": selectors.reveal_at(challenge),
+        "revealed": selectors.is_revealed(challenge),
     }
 
 
