@@ -1,0 +1,13 @@
+"""PyTorch baselines for the five course challenges; no Django, no `challenges` imports.
+
+    python -m baselines SLUG --data PUBLIC_DIR --out predictions.csv [--quick] [--seed N]
+
+or, from Python, `baselines.run(slug, data_dir, out, device="auto", quick=False, seed=0,
+on_progress=callback)`. Each baseline reads only a bundle's public folder (train data and
+test inputs) and writes a submission CSV in the challenge's format.
+"""
+
+from baselines.common import BaselineError
+from baselines.runner import SLUGS, run
+
+__all__ = ["SLUGS", "BaselineError", "run"]
