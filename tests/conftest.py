@@ -85,6 +85,20 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def no_stray_scoring(request, monkeypatch):
+    """A transactional test without a worker of its own must not send scoring tasks: the
+    session's worker process, started by an earlier test, would score them in this test's
+    database while it is being emptied (PostgreSQL then reports a deadlock)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction", False)
+    if transactional and "celery_worker_process" not in request.fixturenames:
+        from challenges.tasks import score_submission
+
+        monkeypatch.setattr(score_submission, "apply_async", lambda *args, **kwargs: None)
+    yield
+
+
 @pytest.fixture
 def student_client(client, student):
     client.force_login(student)
