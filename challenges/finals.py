@@ -8,13 +8,11 @@ from challenges.deadlines import effective_deadline
 from challenges.models import Submission
 from challenges.quotas import lock_participant
 from challenges.standings import refresh_standings
+from vsegrader.refusals import Refused
 
 
-class SelectionRefused(Exception):
-    def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+class SelectionRefused(Refused):
+    """A final selection that the rules do not allow."""
 
 
 def submission_set_final(*, submission: Submission, user, final: bool) -> Submission:

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from challenges.models import Challenge, Submission
+from vsegrader.refusals import Refused
 
 
 @dataclass(frozen=True)
@@ -36,11 +37,8 @@ class Quota:
         return self.remaining_today if total is None else min(self.remaining_today, total)
 
 
-class QuotaExceeded(Exception):
-    def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+class QuotaExceeded(Refused):
+    """A participant has used up their daily or total submissions."""
 
 
 def day_start(now: datetime) -> datetime:

@@ -23,6 +23,7 @@ from challenges.scoring import (
 )
 from challenges.storage import hidden_storage
 from challenges.uploads import too_large_message
+from vsegrader.refusals import Refused
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +33,8 @@ INTERNAL_ERROR_MESSAGE = (
 )
 
 
-class SubmissionRejected(Exception):
+class SubmissionRejected(Refused):
     """An upload refused before it was stored; `message` tells the user what to fix."""
-
-    def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 def display_file_name(name: str | None) -> str:

@@ -31,6 +31,7 @@ from vsegrader.course.models import (
     ProjectTopic,
 )
 from vsegrader.course.roster import is_student
+from vsegrader.refusals import Refused
 
 PPTX_MARKER = "ppt/presentation.xml"
 CONTENT_TYPES = {
@@ -40,13 +41,8 @@ CONTENT_TYPES = {
 ACCEPTED = {Deliverable.Kind.REPORT: ("pdf",), Deliverable.Kind.SLIDES: ("pdf", "pptx")}
 
 
-class ProjectError(Exception):
+class ProjectError(Refused):
     """A refused request; `message` tells the student what to do."""
-
-    def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 def local(moment: datetime) -> str:
