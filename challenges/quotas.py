@@ -44,9 +44,7 @@ class QuotaExceeded(Refused):
 def day_start(now: datetime) -> datetime:
     """Midnight that began the course-zone day of `now` (DST-safe: built from the date)."""
     local = timezone.localtime(now)
-    return datetime.combine(local.date(), time.min, tzinfo=local.tzinfo).astimezone(
-        timezone.get_current_timezone()
-    )
+    return datetime.combine(local.date(), time.min, tzinfo=local.tzinfo)
 
 
 def next_day_start(now: datetime) -> datetime:
