@@ -67,3 +67,13 @@ def test_a_student_sees_the_score_arrive_without_reloading(
     assert loads == []  # htmx swapped the fragment in; the page itself did not reload
     row = page.locator("#my-submissions tr.status-scored")
     assert "exact answers" in row.inner_text() and row.locator("td.num").inner_text() == "0"
+
+    page.click("#my-submissions button[name=toggle]")  # "mark final", sent by htmx
+    page.wait_for_selector("#my-submissions >> text=★ final (unmark)")
+    assert "Final submissions: 1 of 2 marked" in page.locator("#my-submissions").inner_text()
+    assert loads == []
+    assert page.locator("#chart svg").count() == 2  # the progress chart, loaded by htmx
+
+    page.click("text=public leaderboard")
+    assert "1 participant" in page.inner_text("main")
+    assert page.locator("table.leaderboard tr.me td.num").first.inner_text() == "0"
