@@ -28,13 +28,15 @@ def challenge_context(request, challenge, form) -> dict:
     submissions = list(selectors.my_submissions(challenge=challenge, user=user)[:50])
     deadline = selectors.effective_deadline(challenge=challenge, user=user)
     is_instructor = selectors.is_instructor(user)
+    reveal_at = selectors.reveal_at(challenge)  # one query, for all three uses below
+    revealed = timezone.now() >= reveal_at
     return {
         "challenge": challenge,
         "metric": get_metric(challenge.metric),
         "form": form,
         "submissions": submissions,
         "polling": any(not s.is_done for s in submissions),
-        "show_private": selectors.private_scores_visible(challenge=challenge, user=user),
+        "show_private": is_instructor or revealed,
         "is_instructor": is_instructor,
         "quota": selectors.quota(challenge=challenge, user=user),
         "your_deadline": deadline,
@@ -43,8 +45,8 @@ def challenge_context(request, challenge, form) -> dict:
         "final_count": sum(1 for s in submissions if s.is_final),
         "disqualification": selectors.disqualification(challenge=challenge, user=user),
         "rescore": moderation.rescore_progress(challenge=challenge) if is_instructor else None,
-        "reveal_at": selectors.reveal_at(challenge),
-        "revealed": selectors.is_revealed(challenge),
+        "reveal_at": reveal_at,
+        "revealed": revealed,
     }
 
 

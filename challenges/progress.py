@@ -7,22 +7,17 @@ from django.utils import timezone
 
 from challenges import charts
 from challenges.leaderboards import leaderboard
-from challenges.models import Challenge, Submission
+from challenges.models import Challenge
 from challenges.scoring import get_metric
+from challenges.standings import counted_submissions
 
 
-def _counted(challenge: Challenge):
-    return Submission.objects.filter(
-        challenge=challenge,
-        status=Submission.Status.SCORED,
-        is_late=False,
-        disqualified_reason="",
-        shown_public_score__isnull=False,
-    ).exclude(user__in=challenge.disqualifications.values("user"))
+def _scored(challenge: Challenge):
+    return counted_submissions(challenge).filter(shown_public_score__isnull=False)
 
 
 def chart_context(challenge: Challenge) -> dict:
-    stamp = _counted(challenge).aggregate(last=Max("scored_at"), n=Count("id"))
+    stamp = _scored(challenge).aggregate(last=Max("scored_at"), n=Count("id"))
     last = stamp["last"].timestamp() if stamp["last"] else 0
     key = f"chart:{challenge.pk}:{challenge.higher_is_better}:{last}:{stamp['n']}"
     context = cache.get(key)
@@ -34,7 +29,7 @@ def chart_context(challenge: Challenge) -> dict:
 
 def _render(challenge: Challenge) -> dict:
     history = list(
-        _counted(challenge)
+        _scored(challenge)
         .filter(is_baseline=False)
         .order_by("created_at", "id")
         .values_list("created_at", "shown_public_score")

@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -94,11 +95,19 @@ class ChallengeDetailSerializer(ChallengeSerializer):
         return serializers.DateTimeField().to_representation(deadline)
 
     def get_private_revealed(self, challenge: Challenge) -> bool:
-        return selectors.is_revealed(challenge)
+        return timezone.now() >= self._reveal_at(challenge)
 
     @extend_schema_field(serializers.DateTimeField())
     def get_reveal_at(self, challenge: Challenge):
-        return serializers.DateTimeField().to_representation(selectors.reveal_at(challenge))
+        return serializers.DateTimeField().to_representation(self._reveal_at(challenge))
+
+    def _reveal_at(self, challenge: Challenge):
+        """Both reveal fields read it; it costs a query, so it is asked for once."""
+        cached = getattr(self, "_reveal_cache", {})
+        if challenge.pk not in cached:
+            cached[challenge.pk] = selectors.reveal_at(challenge)
+            self._reveal_cache = cached
+        return cached[challenge.pk]
 
     def get_disqualified_reason(self, challenge: Challenge) -> str | None:
         entry = selectors.disqualification(challenge=challenge, user=self._user())

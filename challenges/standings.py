@@ -27,6 +27,16 @@ from challenges.quotas import lock_participant
 SPLITS = ("public", "private")
 
 
+def counted_submissions(challenge: Challenge):
+    """The submissions that count, as a queryset: the same rule as `best_sql`'s `counted`."""
+    return Submission.objects.filter(
+        challenge=challenge,
+        status=Submission.Status.SCORED,
+        is_late=False,
+        disqualified_reason="",
+    ).exclude(user__in=challenge.disqualifications.values("user"))
+
+
 def refresh_standings(*, challenge: Challenge, users=None) -> None:
     """Recomputes the standings of `users` (all participants when None)."""
     user_ids = None if users is None else sorted({getattr(u, "pk", u) for u in users})
