@@ -136,6 +136,8 @@ def submission_score(*, submission_id: int) -> Submission | None:
         apply_scores(submission)
         submission.save(update_fields=SCORE_FIELDS)
         standings.refresh_standings(challenge=submission.challenge, users=[owner])
+    # One line per committed scoring: load and fault tests count them to prove exactly-once.
+    log.info("Scored submission %s: %s", submission_id, submission.status)
     return submission
 
 

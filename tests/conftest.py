@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -122,8 +123,10 @@ def database_url(settings_dict: dict) -> str:
 class WorkerProcess:
     """A real `celery worker` process on the test database and the configured broker."""
 
-    def __init__(self, env: dict):
+    def __init__(self, env: dict, *, queues: str = "scoring", beat: bool = False):
         self.env = env
+        self.queues = queues
+        self.beat = beat
         self.log: list[str] = []
         self.ready = threading.Event()
         self.process: subprocess.Popen | None = None
@@ -138,7 +141,7 @@ class WorkerProcess:
             "vsegrader",
             "worker",
             "--queues",
-            "scoring",
+            self.queues,
             "--concurrency",
             "2",
             "--loglevel",
@@ -147,8 +150,10 @@ class WorkerProcess:
             "--without-gossip",
             "--without-heartbeat",
             "--hostname",
-            f"test-{os.getpid()}@%h",
+            f"test-{os.getpid()}-{self.queues.replace(',', '-')}@%h",
         ]
+        if self.beat:
+            command += ["--beat", "--schedule", os.path.join(tempfile.mkdtemp(), "beat")]
         self.process = subprocess.Popen(
             command,
             cwd=ROOT,
