@@ -6,6 +6,8 @@ metric then turns a chunk into one value per resample, vectorised:
 
 - mean-type metrics (mse, mae, mean_column_mse, log_loss, accuracy) average per-row losses;
 - rmse averages the square roots of the per-column mean squared errors, as `metrics.rmse`;
+  both are one matrix product with the resamples' row counts, which are cached per shape and
+  seed while they fit in one chunk: drawing them cost more than all the rest of scoring;
 - macro_f1 counts per-class true positives and class totals with one `bincount` per chunk,
   over the classes present in each resample (as `metrics.macro_f1` does for its input);
 - roc_auc counts, per tie group of scores, the weight of positives and negatives, which gives
@@ -18,6 +20,7 @@ is undefined (roc_auc with one class only) is left out.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 
 import numpy as np
 
@@ -68,6 +71,10 @@ def resampled_scores(
         raise ValueError("a bootstrap needs at least one row and one resample")
     if np.shape(y_true) != np.shape(y_pred):
         raise ValueError("y_true and y_pred must have the same shape")
+    per_row = mean_type_losses(metric_name, y_true, y_pred) if vectorised else None
+    if per_row is not None and rows * n_resamples <= CHUNK_DRAWS:
+        means = _resample_counts(rows, n_resamples, seed) @ per_row / rows
+        return np.sqrt(means).mean(axis=1) if metric_name == "rmse" else means
     if vectorised:
         statistic = statistic_for(metric_name, y_true, y_pred)
     else:
@@ -82,6 +89,32 @@ def _resamples(rng: np.random.Generator, rows: int, n_resamples: int) -> Iterato
         count = min(per_chunk, n_resamples - start)
         # np.take with native intp indices gathers several times faster than int32 indices
         yield rng.integers(0, rows, size=(count, rows), dtype=np.intp)
+
+
+@lru_cache(maxsize=4)
+def _resample_counts(rows: int, n_resamples: int, seed: int) -> np.ndarray:
+    """How often each row is drawn in each resample: (resamples × rows), the same draws as
+    `_resamples` makes. At most CHUNK_DRAWS cells (16 MB); read-only, as it is shared."""
+    draws = next(_resamples(np.random.default_rng(seed), rows, n_resamples))
+    cells = draws + np.arange(n_resamples)[:, None] * rows
+    counts = np.bincount(cells.ravel(), minlength=n_resamples * rows)
+    counts = counts.reshape(n_resamples, rows).astype(np.float64)
+    counts.flags.writeable = False
+    return counts
+
+
+def mean_type_losses(metric_name: str, y_true: np.ndarray, y_pred: np.ndarray):
+    """Per-row values whose resampled means give the metric (rmse: per-column squared errors,
+    whose means are rooted and averaged), or None for the other metrics."""
+    if metric_name == "rmse":
+        squared = cell_losses("rmse", y_true, y_pred)
+        return squared if squared.ndim == 2 else squared[:, None]
+    if metric_name == "accuracy":
+        return np.equal(y_true, y_pred).astype(np.float64)
+    if metric_name in DECOMPOSABLE:
+        losses = cell_losses(metric_name, y_true, y_pred)
+        return losses if losses.ndim == 1 else losses.mean(axis=1)
+    return None
 
 
 def statistic_for(metric_name: str, y_true: np.ndarray, y_pred: np.ndarray) -> Statistic:
