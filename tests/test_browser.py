@@ -1,79 +1,79 @@
 """A student's whole path in a real browser (headless Chromium, driven by Playwright):
-log in, download the sample, upload it, and watch the status turn to `scored` without
-reloading the page. Needs Debian's `chromium` (.ci/run installs it); skipped without it."""
+log in, download the sample, upload a good and a bad file and watch both statuses change
+without reloading the page, mark a final submission, see the chart and the leaderboard.
+Needs Debian's `chromium` (.ci/run installs it); skipped without it."""
 
-import os
-import shutil
+from pathlib import Path
 
 import pytest
 
 from tests.bundles import perfect_submission
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+pytest.register_assert_rewrite("tests.browser")  # its asserts explain themselves when failing
+from tests import browser  # noqa: E402
 
-if CHROMIUM is None and os.environ.get("VSEGRADER_REQUIRE_BROWSER"):
-    raise RuntimeError("VSEGRADER_REQUIRE_BROWSER is set but Chromium is not installed")
+pytest_plugins = ("tests.browser",)
+pytestmark = [browser.needs_chromium, pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
-pytestmark = [
-    pytest.mark.skipif(
-        CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
-    ),
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.worker,
-]
+BAD_CSV = b"id,y\n1,0.5\n2,abc\n"
+BAD_CSV_ERROR = "Column 'y' line 3: 'abc' is not a number"
 
 
-@pytest.fixture
-def browser_page():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser.new_page()
-        browser.close()
+def upload(page, path, description: str) -> None:
+    page.set_input_files("#id_file", str(path))
+    page.fill("#id_description", description)
+    browser.follow(page, "#submit button[type=submit]")
+    assert "it is being scored" in page.inner_text("main .flash")
 
 
-def test_a_student_sees_the_score_arrive_without_reloading(
-    live_server, celery_worker_process, challenge, student, browser_page, tmp_path
+def row(page, description: str):
+    return page.locator("#my-submissions tr[data-submission]", has_text=description)
+
+
+def test_a_student_sees_the_scores_arrive_without_reloading(
+    live_server, celery_worker_process, challenge, student, browser_page, shots, tmp_path
 ):
     page = browser_page
-    page.goto(f"{live_server.url}/challenges/tiny-1d/")
-    page.fill("#id_username", "alice")
-    page.fill("#id_password", "pw-for-tests-1")
-    page.click("button[type=submit]")
-    assert page.url.endswith("/challenges/tiny-1d/")
+    url = f"{live_server.url}/challenges/tiny-1d/"
+    browser.log_in(page, url, "alice")
+    browser.assert_styled(page)
+    page.wait_for_selector("#chart svg")
+    shots(page, "challenge")
 
     with page.expect_download() as download:
         page.click("table.files >> text=sample_submission.csv")
     assert download.value.suggested_filename == "sample_submission.csv"
+    assert Path(download.value.path()).read_bytes().startswith(b"id,y\n1,0\n")
 
-    submission = tmp_path / "perfect.csv"
-    submission.write_bytes(perfect_submission())
-    page.set_input_files("#id_file", str(submission))
-    page.fill("#id_description", "exact answers")
-    page.click("#submit button[type=submit]")
-    page.wait_for_selector("text=is being scored")
+    good, bad = tmp_path / "perfect.csv", tmp_path / "broken.csv"
+    good.write_bytes(perfect_submission())
+    bad.write_bytes(BAD_CSV)
+    with browser.worker_paused(celery_worker_process):
+        upload(page, good, "exact answers")
+        upload(page, bad, "a typo in it")
+        assert row(page, "exact answers").locator(".pill").inner_text() == "queued"
+        assert row(page, "a typo in it").locator(".pill").inner_text() == "queued"
+        shots(page, "uploads-queued")
 
-    loads = []
-    page.on("load", lambda: loads.append(page.url))
-    page.wait_for_selector("#my-submissions .pill.scored", timeout=20_000)
-    assert loads == []  # htmx swapped the fragment in; the page itself did not reload
-    row = page.locator("#my-submissions tr.status-scored")
-    assert "exact answers" in row.inner_text() and row.locator("td.num").inner_text() == "0"
+    with browser.no_reload(page):  # htmx polls the table and swaps it in place
+        page.wait_for_selector("#my-submissions tr.status-scored", timeout=30_000)
+        page.wait_for_selector("#my-submissions tr.status-failed", timeout=30_000)
+        assert row(page, "exact answers").locator("td.num").first.inner_text() == "0"
+        assert page.locator("#my-submissions pre.error").inner_text() == BAD_CSV_ERROR
+        page.wait_for_selector("#my-submissions:not([hx-trigger])")  # polling stopped
+        shots(page, "uploads-scored-and-failed")
 
-    page.click("#my-submissions button[name=toggle]")  # "mark final", sent by htmx
-    page.wait_for_selector("#my-submissions >> text=★ final (unmark)")
-    assert "Final submissions: 1 of 2 marked" in page.locator("#my-submissions").inner_text()
-    assert loads == []
+        toggle = row(page, "exact answers").locator("button[name=toggle]")
+        browser.assert_link_coloured(toggle)
+        toggle.click()  # sent by htmx
+        page.wait_for_selector("#my-submissions >> text=★ final (unmark)")
+        assert "Final submissions: 1 of 2 marked" in page.inner_text("#my-submissions")
+        assert row(page, "a typo in it").locator("button[name=toggle]").count() == 0
     assert page.locator("#chart svg").count() == 2  # the progress chart, loaded by htmx
+    shots(page, "final-marked")
 
-    page.click("text=public leaderboard")
+    browser.follow(page, "text=public leaderboard")
     assert "1 participant" in page.inner_text("main")
     assert page.locator("table.leaderboard tr.me td.num").first.inner_text() == "0"
+    shots(page, "leaderboard")
+    assert len(shots.taken) == 5
