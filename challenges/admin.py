@@ -92,6 +92,9 @@ class SubmissionAdmin(InstructorPermissions, admin.ModelAdmin):
             return
         super().save_model(request, obj, form, change)
 
+    def has_add_permission(self, request) -> bool:
+        return False  # submissions come from uploads; an admin form cannot make a scorable one
+
     @admin.display(description="file")
     def download(self, submission: Submission) -> str:
         url = reverse("submission-file", args=[submission.pk])
