@@ -50,6 +50,10 @@ class BaselineRun(models.Model):
         related_name="baseline_runs",
     )
     task_id = models.CharField(max_length=255, blank=True)
+    # Who trains it: the Celery worker's name and the pid of the process running the task,
+    # so that a worker that comes back (or a redelivery) can tell the run died with it.
+    worker = models.CharField(max_length=255, blank=True, help_text="the worker training it")
+    worker_pid = models.PositiveIntegerField(null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -93,6 +93,20 @@ def _kill_group(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
+def process_alive(pid: int) -> bool:
+    """Whether a process of this machine still runs (a zombie, dead but not reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):  # no /proc: trust kill()
+        return True
+
+
 def _load_prctl():
     if not sys.platform.startswith("linux"):
         return None

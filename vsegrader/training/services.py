@@ -25,7 +25,7 @@ from challenges.models import Challenge, Submission
 from challenges.services import SubmissionRejected, submission_create
 from vsegrader.training.models import BaselineRun, baseline_timeout_seconds
 from vsegrader.training.progress import append_log, progress_update
-from vsegrader.training.runner import run_lines
+from vsegrader.training.runner import process_alive, run_lines
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ BROKER_DOWN_MESSAGE = (
     "Check the broker (CELERY_BROKER_URL), then run the baseline again."
 )
 LOST_MESSAGE = "The worker stopped during this run without a word (no news within the time limit)."
+WORKER_GONE_MESSAGE = "The worker stopped while training ({why}). Run the baseline again."
 SAVE_EVERY_SECONDS = 0.5  # progress writes to the database at most this often
 
 
@@ -90,21 +91,70 @@ def lost_before(now: datetime) -> datetime:
     return now - timedelta(seconds=baseline_timeout_seconds() + 60)
 
 
-def baseline_runs_fail_lost(*, challenge: Challenge) -> int:
-    """Marks runs whose worker died mid-training (running past any time limit) failed."""
+def baseline_runs_fail_lost(*, challenge: Challenge | None = None) -> int:
+    """Marks runs whose worker died mid-training (running past any time limit) failed: those
+    of one challenge, or (the periodic sweep) of every challenge."""
     now = timezone.now()
-    return BaselineRun.objects.filter(
-        challenge=challenge, status=BaselineRun.Status.RUNNING, started_at__lt=lost_before(now)
-    ).update(status=BaselineRun.Status.FAILED, error=LOST_MESSAGE, finished_at=now)
+    runs = BaselineRun.objects.filter(
+        status=BaselineRun.Status.RUNNING, started_at__lt=lost_before(now)
+    )
+    if challenge is not None:
+        runs = runs.filter(challenge=challenge)
+    failed = runs.update(status=BaselineRun.Status.FAILED, error=LOST_MESSAGE, finished_at=now)
+    if failed:
+        log.warning("Marked %s baseline runs failed: running past any time limit", failed)
+    return failed
+
+
+def baseline_runs_fail_restarted(*, worker: str, ready_at: datetime) -> int:
+    """Called when a worker starts: a run it left `running` in a previous life died with it
+    (the whole worker was killed, or its machine went down)."""
+    if not worker:
+        return 0
+    runs = BaselineRun.objects.filter(
+        status=BaselineRun.Status.RUNNING, worker=worker, started_at__lt=ready_at
+    )
+    failed = fail_gone(runs, f"{worker} was restarted without finishing it")
+    if failed:
+        log.warning("Marked %s baseline runs of %s failed: it restarted", failed, worker)
+    return failed
+
+
+def fail_if_process_died(*, run_id: int, worker: str) -> bool:
+    """A redelivered task (its worker process was killed, e.g. out of memory): if the run is
+    still `running` by a process of this same worker that no longer exists, it failed."""
+    if not worker:
+        return False
+    running = BaselineRun.objects.filter(
+        pk=run_id, status=BaselineRun.Status.RUNNING, worker=worker
+    )
+    run = running.first()
+    if run is None or run.worker_pid is None or process_alive(run.worker_pid):
+        return False
+    why = f"its process {run.worker_pid} on {worker} died: killed, or out of memory"
+    return bool(fail_gone(running.filter(**owned(run)), why))
+
+
+def fail_gone(runs, why: str) -> int:
+    return runs.update(
+        status=BaselineRun.Status.FAILED,
+        error=WORKER_GONE_MESSAGE.format(why=why),
+        finished_at=timezone.now(),
+    )
 
 
 # --- running --------------------------------------------------------------------------------
 
 
-def baseline_run_execute(*, run_id: int, echo: Echo | None = None) -> BaselineRun | None:
+def baseline_run_execute(
+    *, run_id: int, echo: Echo | None = None, worker: str = ""
+) -> BaselineRun | None:
     """Trains and submits one run. Idempotent: a run that is finished, or running right now
-    elsewhere, is left alone; whatever goes wrong ends the run `failed` with the reason."""
-    run = claim(run_id)
+    elsewhere, is left alone; whatever goes wrong ends the run `failed` with the reason.
+    `worker` names the Celery worker running it (empty inline)."""
+    if fail_if_process_died(run_id=run_id, worker=worker):
+        return BaselineRun.objects.select_related("challenge", "submission").get(pk=run_id)
+    run = claim(run_id, worker)
     if run is None:
         return None
     try:
@@ -118,7 +168,7 @@ def baseline_run_execute(*, run_id: int, echo: Echo | None = None) -> BaselineRu
     return BaselineRun.objects.select_related("challenge", "submission").get(pk=run.pk)
 
 
-def claim(run_id: int) -> BaselineRun | None:
+def claim(run_id: int, worker: str = "") -> BaselineRun | None:
     """Moves a queued run (or one lost by a dead worker) to `running`; None if not ours."""
     now = timezone.now()
     claimable = Q(status=BaselineRun.Status.QUEUED) | Q(
@@ -127,6 +177,7 @@ def claim(run_id: int) -> BaselineRun | None:
     claimed = BaselineRun.objects.filter(claimable, pk=run_id).update(
         status=BaselineRun.Status.RUNNING, started_at=now, finished_at=None, error="", phase="",
         epoch=None, epochs=None, metric_name="", metric_value=None, log="", submission=None,
+        worker=worker, worker_pid=os.getpid(),
     )
     if not claimed:
         return None
@@ -185,6 +236,8 @@ def child_env() -> dict:
 def submit(run: BaselineRun, predictions: Path) -> None:
     from vsegrader.course.demo import baseline_account
 
+    if not BaselineRun.objects.filter(pk=run.pk, **owned(run)).exists():
+        return  # failed as lost meanwhile: its predictions do not count
     try:
         with open(predictions, "rb") as handle:
             submission = submission_create(
@@ -209,9 +262,19 @@ def submission_description(run: BaselineRun) -> str:
 def finish(
     run: BaselineRun, status: str, *, error: str = "", submission: Submission | None = None
 ) -> None:
-    BaselineRun.objects.filter(pk=run.pk).update(
+    # Only while still ours: a run already failed as lost keeps that verdict.
+    BaselineRun.objects.filter(pk=run.pk, **owned(run)).update(
         status=status, error=error, submission=submission, finished_at=timezone.now()
     )
+
+
+def owned(run: BaselineRun) -> dict:
+    """The run as this claim of it left it: not failed as lost, nor claimed again since."""
+    return {
+        "status": BaselineRun.Status.RUNNING,
+        "worker_pid": run.worker_pid,
+        "started_at": run.started_at,
+    }
 
 
 class ProgressRecorder:
@@ -219,6 +282,7 @@ class ProgressRecorder:
 
     def __init__(self, run: BaselineRun, echo: Echo | None = None):
         self.run_id = run.pk
+        self.owned = owned(run)
         self.echo = echo
         self.log = ""
         self.pending: dict = {}
@@ -240,6 +304,6 @@ class ProgressRecorder:
 
     def save(self) -> None:
         if self.pending:
-            BaselineRun.objects.filter(pk=self.run_id).update(**self.pending)
+            BaselineRun.objects.filter(pk=self.run_id, **self.owned).update(**self.pending)
             self.pending = {}
         self.saved_at = time.monotonic()
