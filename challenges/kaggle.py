@@ -10,8 +10,8 @@ so the instructors' notebooks read it unchanged:
 Dates are UTC, `YYYY-MM-DD HH:MM:SS`; a cell is quoted when it holds a space, a comma, a
 quote or a line break (as Kaggle's file does); members are joined by commas; the score is
 written with every digit Python needs to read the same float back. Text cells that a
-spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return) get a
-leading apostrophe.
+spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return, also
+after leading spaces and quote marks) get a leading apostrophe.
 
 In: a Kaggle InClass host export (solution.csv with Usage, sample_submission.csv, no
 challenge.toml) is read by `read_inclass_export`, re-exported here.
@@ -20,6 +20,7 @@ challenge.toml) is read by `read_inclass_export`, re-exported here.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,6 +34,7 @@ HEADER = (
     "TeamMemberUserNames",
 )
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+LEADING_SPACES_AND_QUOTES = re.compile(r"[\s\"']*")
 NEEDS_QUOTES = frozenset(' ,"\r\n\t')
 LINE_END = "\r\n"  # RFC 4180; pandas and spreadsheets read it either way
 
@@ -79,8 +81,11 @@ def kaggle_score(score: float | None) -> str:
 
 
 def neutralise(text: str) -> str:
-    """Keep a spreadsheet from running a cell as a formula: prefix an apostrophe."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """Keep a spreadsheet from running a cell as a formula: prefix an apostrophe. Some
+    spreadsheets trim leading spaces and quote marks before they look for one."""
+    core = text[LEADING_SPACES_AND_QUOTES.match(text).end():]
+    formula = text.startswith(FORMULA_STARTS) or core.startswith(FORMULA_STARTS)
+    return "'" + text if formula else text
 
 
 def _text(text: str) -> str:

@@ -40,8 +40,8 @@ class SubmissionRejected(Refused):
 def display_file_name(name: str | None) -> str:
     """The uploaded name, made harmless for display: no folders, no control characters."""
     base = (name or "submission.csv").replace("\\", "/").rsplit("/", 1)[-1]
-    printable = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
-    return printable.strip()[:255] or "submission.csv"
+    printable = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()[:255]
+    return printable if printable.strip(".") else "submission.csv"  # not "", "." or ".."
 
 
 def check_upload(*, challenge: Challenge, file: UploadedFile | None) -> None:

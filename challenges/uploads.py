@@ -4,34 +4,70 @@ from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
+
+from challenges.models import Challenge
 
 # Room for the multipart framing and the form's other fields around the file itself.
 MULTIPART_OVERHEAD = 64 * 1024
+MB = 1024 * 1024
+SUBMISSION_VIEWS = frozenset({"api-challenge-submissions", "challenge-detail"})
 
 
 def too_large_message(limit_bytes: int) -> str:
-    return f"The file is too large: the limit is {limit_bytes // (1024 * 1024)} MB."
+    return f"The file is too large: the limit is {limit_bytes // MB} MB."
 
 
-def too_large_response(request) -> HttpResponse:
-    message = too_large_message(settings.SUBMISSION_MAX_BYTES)
+def too_large_response(request, limit_bytes: int | None = None) -> HttpResponse:
+    message = too_large_message(limit_bytes or settings.SUBMISSION_MAX_BYTES)
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message, "code": "file_too_large"}, status=413)
     html = render_to_string("challenges/error.html", {"message": message}, request=request)
     return HttpResponse(html, status=413)
 
 
+def declared_length(request) -> int:
+    """The body's declared length as Django reads it: int() of the header, else nothing.
+    (str.isdigit() is no guard: it accepts digits such as "²" that int() refuses.)"""
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0
+
+
+def challenge_limit(request) -> int | None:
+    """The file size limit of the challenge this request uploads to, if it is one."""
+    if request.method != "POST":
+        return None
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    if match.url_name not in SUBMISSION_VIEWS:
+        return None
+    limit_mb = (
+        Challenge.objects.filter(slug=match.kwargs.get("slug"), is_published=True)
+        .values_list("max_file_mb", flat=True)
+        .first()
+    )
+    return limit_mb * MB if limit_mb else None
+
+
 class UploadSizeLimitMiddleware:
-    """Refuses a body whose declared length is over the limit before anything reads it."""
+    """Refuses a body whose declared length is over the limit before anything reads it: the
+    site's limit, or the challenge's own (often lower) for an upload to a challenge. Django
+    never reads past the declared length, so this bounds what an upload can make us read."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        declared = request.META.get("CONTENT_LENGTH") or "0"
-        limit = settings.SUBMISSION_MAX_BYTES + MULTIPART_OVERHEAD
-        if declared.isdigit() and int(declared) > limit:
-            return too_large_response(request)
+        declared = declared_length(request)
+        limit = settings.SUBMISSION_MAX_BYTES
+        if declared > MULTIPART_OVERHEAD:  # smaller bodies need no lookup
+            limit = min(limit, challenge_limit(request) or limit)
+        if declared > limit + MULTIPART_OVERHEAD:
+            return too_large_response(request, limit)
         return self.get_response(request)
 
 

@@ -321,12 +321,13 @@ def test_it_reports_labels_outside_the_list(tmp_path):
     ]
 
 
-def test_it_reports_a_target_that_is_not_a_number(tmp_path):
+@pytest.mark.parametrize("value", ["abc", "1e200", "-inf"])
+def test_it_reports_a_target_that_is_not_a_number_it_can_score(tmp_path, value):
     rows = solution_rows()
-    rows[0] = "0,abc,Public"
+    rows[0] = f"0,{value},Public"
     solution = "id,y,Usage\n" + "\n".join(rows) + "\n"
     assert errors_of(write_bundle(tmp_path, solution=solution)) == [
-        "solution.csv line 2: 'y' value 'abc' is not a finite number"
+        f"solution.csv line 2: 'y' value '{value}' is not a finite number between -1e100 and 1e100"
     ]
 
 

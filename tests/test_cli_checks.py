@@ -2,6 +2,9 @@
 server's scorer gives (challenges.scoring): the client reimplements them without importing
 the server, and these tests hold the two together."""
 
+import csv
+import io
+
 import pytest
 from vsegrader_client import checks
 from vsegrader_client.commands import check_before_upload
@@ -190,6 +193,22 @@ def test_a_table_pads_columns_and_shortens_dates(capsys):
     ]
     show(["ref", "score"], rows, "csv")
     assert capsys.readouterr().out == "ref,score\nfitting-1d,0.123456789\n"
+
+
+def test_csv_output_defuses_names_a_spreadsheet_would_run_but_keeps_numbers(capsys):
+    rows = [
+        {"teamName": "=HYPERLINK(\"http://x\")", "score": -0.5},
+        {"teamName": '  "@SUM(A1)', "score": 1.25},
+        {"teamName": "plain -name", "score": None},
+    ]
+    show(["teamName", "score"], rows, "csv")
+    read_back = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert read_back == [
+        ["teamName", "score"],
+        ["'=HYPERLINK(\"http://x\")", "-0.5"],
+        ["'  \"@SUM(A1)", "1.25"],
+        ["plain -name", ""],
+    ]
 
 
 def test_the_progress_bar_draws_on_a_terminal_only(capsys):

@@ -37,7 +37,7 @@ def test_it_scores_the_public_and_private_rows_separately():
 def test_ignored_rows_are_not_scored():
     solution = load_solution(SOLUTION, SPEC)
     near = score_submission(b"id,y\n1,1\n2,2\n3,3\n4,4\n5,5\n6,6\n", SPEC, solution)
-    far = score_submission(b"id,y\n1,1\n2,2\n3,3\n4,4\n5,5\n6,-1e300\n", SPEC, solution)
+    far = score_submission(b"id,y\n1,1\n2,2\n3,3\n4,4\n5,5\n6,-1e100\n", SPEC, solution)
     assert near == far == Scores(public=0.0, private=0.0)
 
 

@@ -423,6 +423,7 @@ def test_starting_a_run_needs_the_csrf_token_and_an_instructor(
     run = BaselineRun.objects.get()
     assert (run.quick, run.device, run.seed, run.requested_by) == (True, "cpu", 3, instructor)
     assert f"Run #{run.pk} queued" in response.content.decode()
+    assert 'value="3"' in response.content.decode()  # the panel keeps the chosen seed
 
     browser.force_login(student)
     assert browser.post(RUN, {"mode": "full", "csrfmiddlewaretoken": token}).status_code == 404

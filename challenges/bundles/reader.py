@@ -21,6 +21,7 @@ from pyarrow import csv as pacsv
 
 from challenges.bundles.format import Bundle, BundleError
 from challenges.bundles.metadata import BINARY_METRICS, KNOWN_METRICS, TOML, read_metadata
+from challenges.scoring.columns import MAX_MAGNITUDE
 from challenges.scoring.spec import SubmissionSpec, Target
 
 __all__ = ["KNOWN_METRICS", "extract_zip", "is_sample_name", "read_bundle"]
@@ -246,8 +247,9 @@ def _check_target_values(
     else:
         numbers = pd.to_numeric(pd.Series(values.to_numpy(zero_copy_only=False)),
                                 errors="coerce").to_numpy(dtype=float)
-        bad = ~np.isfinite(numbers) & scored
-        problem = "is not a finite number"
+        with np.errstate(invalid="ignore"):
+            bad = ~(np.abs(numbers) <= MAX_MAGNITUDE) & scored
+        problem = "is not a finite number between -1e100 and 1e100"  # MAX_MAGNITUDE
         if binary or target.kind == "probability":
             bad |= scored & np.isfinite(numbers) & ~np.isin(numbers, (0.0, 1.0))
             problem = "must be 0 or 1 (this metric's solution holds the true classes)"

@@ -16,6 +16,8 @@ from challenges.scoring.spec import Target
 MISSING = -1  # label code of an empty cell
 UNKNOWN = -2  # label code of a value that is not one of the labels
 LABEL_TYPE = pa.dictionary(pa.int32(), pa.string())
+MAX_MAGNITUDE = 1e100  # a float target's limit: (2e100)² still leaves room for any mean
+TOO_LARGE = "is too large to score (numbers must lie between -1e100 and 1e100)"
 
 
 def arrow_type(target: Target) -> pa.DataType:
@@ -94,6 +96,23 @@ def _check_numbers(target, values, column, csv, problems, checked) -> None:
         _report_rows(target.name, infinite, "infinity is not allowed", csv, problems)
     if target.kind == "probability":
         _check_probabilities(target.name, values, _only(finite, checked), csv, problems)
+    else:
+        _check_magnitudes(target.name, values, _only(finite, checked), csv, problems)
+
+
+def _check_magnitudes(name, values, finite, csv, problems) -> None:
+    """Finite numbers so large that a squared error would overflow to an infinite score."""
+    if len(values) == 0 or (finite.all() and max(values.max(), -values.min()) <= MAX_MAGNITUDE):
+        return
+    too_large = finite & (np.abs(values) > MAX_MAGNITUDE)
+
+    def describe(rows: np.ndarray) -> list[str]:
+        return [
+            f"Column {name!r} line {line}: {float(values[row])!r} {TOO_LARGE}"
+            for row, line in zip(rows.tolist(), csv.lines.of_rows(rows), strict=True)
+        ]
+
+    problems.add_rows(np.flatnonzero(too_large), describe)
 
 
 def _check_probabilities(name, values, finite, csv, problems) -> None:

@@ -161,12 +161,13 @@ def _check_header(names: list[str], header: bytes, expected: list[str], extra_co
         )
     for name in missing:
         problems.add(f"Required column {name!r} could not be found")
+    first_position: dict[str, int] = {}  # names.index() would be quadratic in a long header
     for position, name in enumerate(names, start=1):
         if not name:
             hint = PANDAS_INDEX_HINT if position == 1 else ""
             problems.add(f"Column {position} of the header has no name{hint}")
-        elif names.index(name) != position - 1:
-            problems.add(f"Column {name!r} appears more than once")
+        elif first_position.setdefault(name, position) != position:
+            problems.add(f"Column {quote(name)} appears more than once")
         elif name not in expected and extra_columns == "reject":
             hint = PANDAS_INDEX_HINT if name.startswith("Unnamed: ") else ""
             problems.add(f"Unexpected column {quote(name)}{hint}")
@@ -243,8 +244,6 @@ def diagnose(body: bytes, names, column_types, lines: LineNumbers, error: Except
     _check_utf8(body, lines)
     _check_line_lengths(lines)
     table = _read_as_text(pa.py_buffer(body), names, column_types, lines)
-    if table.num_rows != lines.row_count:
-        raise SubmissionInvalid([_MULTILINE])
     _check_numbers(table, column_types, lines)
     raise SubmissionInvalid([_unreadable(error)])
 
@@ -286,6 +285,9 @@ def _read_as_text(body: pa.Buffer, names, column_types, lines: LineNumbers) -> p
     except pa.ArrowException as error:
         problems.raise_if_any()
         raise SubmissionInvalid([_unreadable(error)]) from None
+    # Rows counted past a value that spans lines would name the wrong lines: that comes first.
+    if table.num_rows + len(problems.messages) != lines.row_count:
+        raise SubmissionInvalid([_MULTILINE])
     problems.raise_if_any()
     return table
 

@@ -19,7 +19,7 @@ TARGET_KINDS: tuple[str, ...] = ("float", "label", "probability")
 class Target:
     """One prediction column.
 
-    kind "float": any finite number (regression).
+    kind "float": a finite number from -1e100 to 1e100 (regression; larger squares overflow).
     kind "label": one of `labels`, compared as text after stripping spaces ("1" == " 1").
     kind "probability": a finite number in [0, 1] (the positive class; the solution holds 0/1).
     """

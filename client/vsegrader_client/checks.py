@@ -21,6 +21,7 @@ from typing import Callable
 
 MAX_MESSAGES = 10
 MAX_HEADER_BYTES = 1 << 16
+MAX_LINE_BYTES = 1 << 19  # from here the server's messages depend on its CSV reader's blocks
 WHITESPACE = b" \t\r\n"
 OTHER_SEPARATORS = {";": "';'", "\t": "tabs", "|": "'|'"}
 PANDAS_INDEX_HINT = " (was a pandas index saved? Use to_csv(index=False))"
@@ -29,6 +30,8 @@ NUMBER = re.compile(
     r"(?i)^[ \t]*[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?|inf|infinity|nan)[ \t]*$"
 )
 FLOAT_KINDS = ("float", "probability")
+MAX_MAGNITUDE = 1e100  # as the server's challenges/scoring/columns.py
+TOO_LARGE = "is too large to score (numbers must lie between -1e100 and 1e100)"
 
 
 class FileRefused(ValueError):
@@ -146,7 +149,10 @@ def read_table(data: bytes, spec: Spec) -> Table:
     check_header(names, data[start:body_start], spec.columns)
     body_end = start + len(data[start:].rstrip(WHITESPACE))
     body = data[body_start : max(body_end, body_start)]
-    records = parse_records(decode_body(body), len(names))
+    if max(map(len, body.splitlines()), default=0) >= MAX_LINE_BYTES:
+        raise CannotTell("a line too long for the server's fast reader")
+    # pyarrow skips a byte-order mark where the rows begin, as at the start of the file
+    records = parse_records(decode_body(body).removeprefix("\ufeff"), len(names))
     table = Table(
         names=names,
         lines=[line for line, _ in records],
@@ -213,12 +219,13 @@ def check_header(names: list[str], header: bytes, expected: list[str]) -> None:
         )
     for name in missing:
         problems.add(f"Required column {name!r} could not be found")
+    first_position: dict[str, int] = {}  # names.index() would be quadratic in a long header
     for position, name in enumerate(names, start=1):
         if not name:
             hint = PANDAS_INDEX_HINT if position == 1 else ""
             problems.add(f"Column {position} of the header has no name{hint}")
-        elif names.index(name) != position - 1:
-            problems.add(f"Column {name!r} appears more than once")
+        elif first_position.setdefault(name, position) != position:
+            problems.add(f"Column {quote(name)} appears more than once")
         elif name not in expected:
             hint = PANDAS_INDEX_HINT if name.startswith("Unnamed: ") else ""
             problems.add(f"Unexpected column {quote(name)}{hint}")
@@ -253,7 +260,7 @@ def line_of_offset(body: bytes, offset: int) -> int:
 
 def parse_records(text: str, width: int) -> list[tuple[int, list[str]]]:
     """(file line, fields) of each row; empty lines are skipped, as pyarrow skips them.
-    Rows with the wrong number of fields, then rows that span lines, are refused, in the
+    Rows that span lines, then rows with the wrong number of fields, are refused, in the
     server's order."""
     reader = csv.reader(io.StringIO(text, newline=""))
     records, spans, consumed = [], False, 0
@@ -265,14 +272,14 @@ def parse_records(text: str, width: int) -> list[tuple[int, list[str]]]:
             consumed = reader.line_num
     except csv.Error as error:  # e.g. a field over the csv module's size limit
         raise CannotTell(str(error)) from None
+    if spans:  # before the column counts: the server cannot number lines past such a row
+        raise FileRefused([MULTILINE])
     problems = Problems()
     for line, fields in records:
         if len(fields) != width:
             columns = plural(len(fields), "column")
             problems.add(f"Line {line} has {len(fields)} {columns}; expected {width}")
     problems.raise_if_any()
-    if spans:
-        raise FileRefused([MULTILINE])
     return records
 
 
@@ -384,6 +391,15 @@ def check_numbers(target: Target, texts: list[str], table: Table, problems: Prob
     infinite = [row for row, value in enumerate(values) if value is not None and math.isinf(value)]
     report_rows(target.name, infinite, "infinity is not allowed", table, problems)
     if target.kind != "probability":
+        too_large = [
+            row for row, value in enumerate(values)
+            if value is not None and math.isfinite(value) and abs(value) > MAX_MAGNITUDE
+        ]
+        problems.add_rows(
+            too_large,
+            lambda row: f"Column {target.name!r} line {table.lines[row]}: {values[row]!r} "
+            f"{TOO_LARGE}",
+        )
         return
     outside = [
         row for row, value in enumerate(values)

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 import time
 from collections.abc import Sequence
 from typing import Any, TextIO
 
 PROGRESS_MIN_BYTES = 1024 * 1024  # smaller transfers finish before a bar would help
+# The server's rule (challenges/kaggle.py): text a spreadsheet would run as a formula, even
+# after leading spaces or quote marks, gets an apostrophe in front.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+LEADING_SPACES_AND_QUOTES = re.compile(r"[\s\"']*")
 
 
 def cell(value: Any) -> str:
@@ -67,8 +72,16 @@ def write_csv(columns: Sequence[str], rows: Sequence[dict], out: TextIO) -> None
 
 
 def csv_cell(value: Any) -> str:
-    """Full precision for numbers: a CSV is read by programs, a table by people."""
-    return repr(value) if isinstance(value, float) else cell(value)
+    """Full precision for numbers: a CSV is read by programs, a table by people. Text that
+    a spreadsheet would run as a formula (a team name such as `=HYPERLINK(…)`) is defused."""
+    if isinstance(value, float):
+        return repr(value)
+    text = cell(value)
+    if isinstance(value, str):
+        core = text[LEADING_SPACES_AND_QUOTES.match(text).end():]
+        if text.startswith(FORMULA_STARTS) or core.startswith(FORMULA_STARTS):
+            return "'" + text
+    return text
 
 
 def write_json(columns: Sequence[str], rows: Sequence[dict], out: TextIO) -> None:

@@ -11,13 +11,12 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from challenges import selectors
+from challenges.kaggle import neutralise
 from challenges.models import Challenge
 from challenges.scoring import get_metric
 from vsegrader.course import grading
 from vsegrader.course.models import GradeScheme, Membership
 from vsegrader.course.roster import BASELINE_USERNAME, students
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -226,9 +225,9 @@ def sort_rows(rows: list[Row], key: str = "name", descending: bool = False) -> l
 
 
 def safe_cell(value) -> str:
-    """Text a spreadsheet never runs as a formula: a leading = + - @ TAB or CR gets a '."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """Text a spreadsheet never runs as a formula: a leading = + - @ TAB or CR (also after
+    spaces and quote marks) gets a '."""
+    return neutralise("" if value is None else str(value))
 
 
 def number(value: float | None, digits: int) -> str:

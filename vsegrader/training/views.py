@@ -57,4 +57,6 @@ def baseline_run(request, slug: str):
     )
     if not request.htmx:
         return redirect(reverse("challenge-detail", args=[slug]) + "#baseline-panel")
-    return render_panel(request, challenge, notice=f"Run #{run.pk} queued for the GPU worker.")
+    # The submitted form again, so the chosen device, mode and seed stay chosen.
+    notice = f"Run #{run.pk} queued for the GPU worker."
+    return render_panel(request, challenge, form=form, notice=notice)
