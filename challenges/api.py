@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import (
@@ -13,12 +13,13 @@ from rest_framework.exceptions import (
     ValidationError,
 )
 from rest_framework.fields import DateTimeField
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from challenges import exports, finals, moderation, profiles, selectors, services
+from challenges.api_errors import ErrorSerializer
 from challenges.serializers import (
     ChallengeDetailSerializer,
     ChallengeSerializer,
@@ -28,6 +29,7 @@ from challenges.serializers import (
     SubmissionCreateSerializer,
     SubmissionSerializer,
     SubmissionUpdateSerializer,
+    SubmissionUploadSerializer,
     TokenRequestSerializer,
     TokenSerializer,
 )
@@ -54,11 +56,20 @@ class TokenView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=TokenRequestSerializer, responses=TokenSerializer, auth=[])
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            200: TokenSerializer,
+            401: OpenApiResponse(ErrorSerializer, description="Wrong username or password"),
+        },
+        auth=[],
+    )
     def post(self, request):
         form = TokenRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        user = authenticate(request, **form.validated_data)
+        # Django's request, not DRF's wrapper: the login throttle (axes) marks a locked-out
+        # attempt on it, and its middleware answers that with 429.
+        user = authenticate(request._request, **form.validated_data)
         if user is None:
             raise BadCredentials()
         token, _ = Token.objects.get_or_create(user=user)
@@ -81,7 +92,10 @@ class ChallengeDetailView(APIView):
 
 
 class DataFileView(APIView):
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={(200, "*/*"): OpenApiTypes.BINARY},
+        description="The file as stored; its Content-Type follows its name (e.g. text/csv).",
+    )
     def get(self, request, slug: str, name: str):
         challenge = selectors.challenge_get(slug=slug, user=request.user)
         data_file = challenge.files.filter(name=name).first()
@@ -104,7 +118,7 @@ REJECTION_STATUS = {
 
 
 class ChallengeSubmissionsView(APIView):
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]  # a file cannot travel in a urlencoded form
 
     @extend_schema(responses=SubmissionSerializer(many=True))
     def get(self, request, slug: str):
@@ -113,7 +127,7 @@ class ChallengeSubmissionsView(APIView):
         context = submission_context(request, challenge)
         return Response(SubmissionSerializer(submissions, many=True, context=context).data)
 
-    @extend_schema(request=SubmissionCreateSerializer, responses={201: SubmissionSerializer})
+    @extend_schema(request=SubmissionUploadSerializer, responses={201: SubmissionSerializer})
     def post(self, request, slug: str):
         challenge = selectors.challenge_get(slug=slug, user=request.user)
         form = SubmissionCreateSerializer(data=request.data)
@@ -135,6 +149,11 @@ class ChallengeSubmissionsView(APIView):
         return Response(SubmissionSerializer(submission, context=context).data, status=201)
 
 
+REFUSED_SELECTION = (
+    "Refused: not the caller's submission, past the deadline, not scorable, or one final too many"
+)
+
+
 class SubmissionDetailView(APIView):
     @extend_schema(responses=SubmissionSerializer)
     def get(self, request, pk: int):
@@ -142,7 +161,13 @@ class SubmissionDetailView(APIView):
         context = submission_context(request, submission.challenge)
         return Response(SubmissionSerializer(submission, context=context).data)
 
-    @extend_schema(request=SubmissionUpdateSerializer, responses=SubmissionSerializer)
+    @extend_schema(
+        request=SubmissionUpdateSerializer,
+        responses={
+            200: SubmissionSerializer,
+            409: OpenApiResponse(ErrorSerializer, description=REFUSED_SELECTION),
+        },
+    )
     def patch(self, request, pk: int):
         """Marks or unmarks the submission as final (Kaggle's final selection)."""
         submission = selectors.submission_get(submission_id=pk, user=request.user)

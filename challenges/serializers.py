@@ -1,7 +1,8 @@
 from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from challenges import selectors
 from challenges.models import Challenge, DataFile, Submission
@@ -162,8 +163,24 @@ class SubmissionSerializer(serializers.ModelSerializer):
         return [submission.private_ci_low, submission.private_ci_high]
 
 
+class TextField(serializers.CharField):
+    """Unlike DRF's, a JSON number or boolean is refused, not turned into text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class RequiredBooleanField(serializers.BooleanField):
+    """Unlike DRF's, a form body without the field is refused, not read as an unticked
+    checkbox (False)."""
+
+    default_empty_html = empty
+
+
 class SubmissionUpdateSerializer(serializers.Serializer):
-    is_final = serializers.BooleanField(help_text="mark or unmark as a final selection")
+    is_final = RequiredBooleanField(help_text="mark or unmark as a final selection")
 
 
 class SubmissionCreateSerializer(serializers.Serializer):
@@ -173,9 +190,24 @@ class SubmissionCreateSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
+@extend_schema_field({"type": "string", "format": "binary", "minLength": 1})
+class NonEmptyFileField(serializers.FileField):
+    pass
+
+
+# What the schema documents; the view validates with SubmissionCreateSerializer so that it
+# answers a missing or empty file itself (codes file_missing, file_empty).
+@extend_schema_serializer(component_name="SubmissionUpload")
+class SubmissionUploadSerializer(SubmissionCreateSerializer):
+    """The submission CSV (not empty) and an optional description."""
+
+    file = NonEmptyFileField(help_text="the submission CSV")
+
+
+@extend_schema_serializer(component_name="Credentials")
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    username = TextField()
+    password = TextField(style={"input_type": "password"}, trim_whitespace=False)
 
 
 class TokenSerializer(serializers.Serializer):
@@ -208,8 +240,16 @@ class LeaderboardSerializer(serializers.Serializer):
 
 
 class ProfileSerializer(serializers.Serializer):
-    display_name = serializers.CharField(
-        max_length=40, help_text="how you appear on leaderboards other students see"
+    display_name = TextField(
+        min_length=3,
+        max_length=40,
+        error_messages={
+            "min_length": "A display name has 3 to 40 characters.",
+            "max_length": "A display name has 3 to 40 characters.",
+        },
+        help_text="how you appear on leaderboards other students see: 3 to 40 characters "
+        "once control characters are dropped and spaces collapsed; reserved names, names "
+        "like a generated pseudonym and names someone else has are refused (400)",
     )
 
 

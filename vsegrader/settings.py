@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
     "challenges",
     "vsegrader.course",
     "vsegrader.accounts",
@@ -71,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into a 429
 ]
 
 ROOT_URLCONF = "vsegrader.urls"
@@ -115,6 +117,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Failed logins (login page, admin, POST /api/auth/token/) are counted per username and per
+# client address; at LOGIN_FAILURE_LIMIT failures that username, and that address, are refused
+# (429) until LOGIN_COOLOFF_MINUTES pass without another attempt. django-axes keeps the counts
+# in the cache (see CACHE_URL); vsegrader.accounts.lockout words the refusal.
+AUTHENTICATION_BACKENDS = [
+    "vsegrader.accounts.lockout.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "vsegrader.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "vsegrader.accounts.lockout.client_address"
+AXES_ENABLE_ADMIN = False  # the cache handler keeps no rows to show
+AXES_VERBOSE = False  # no banner on every start; failures are still logged
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "challenge-list"
 LOGOUT_REDIRECT_URL = "login"
@@ -213,6 +231,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+if not CACHE_URL:
+    # Per-process counts are right for one web process (the embedded default); axes warns
+    # because several processes would each count failed logins on their own.
+    SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 
 # Baseline training (vsegrader.training): a run longer than this is stopped; keep it under
 # the broker's visibility timeout, or a second worker could start the same run.
@@ -225,7 +247,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "challenges.api_errors.ErrorAutoSchema",
     "EXCEPTION_HANDLER": "challenges.api_errors.json_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # Per user (anonymous callers: per address); a 429 states the limit. "" turns one off.
@@ -246,6 +268,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Request bodies get their own components (with minLength for required text), and a
+    # PATCH must carry its one field (no "Patched…" copies with every field optional).
+    "COMPONENT_SPLIT_REQUEST": True,
+    "COMPONENT_SPLIT_PATCH": False,
+    "PATH_CONVERTER_OVERRIDES": {
+        "slug": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
+        "int": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
+    },
 }
 
 LOGGING = {

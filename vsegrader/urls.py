@@ -21,3 +21,9 @@ urlpatterns = [
     path("", include(accounts_urls.page_urls)),
     path("", include(training_urls.page_urls)),
 ]
+
+# /api/ requests that no view answers get the API's JSON error shape; pages keep Django's.
+handler400 = "challenges.api_errors.bad_request"
+handler403 = "challenges.api_errors.permission_denied"
+handler404 = "challenges.api_errors.not_found"
+handler500 = "challenges.api_errors.server_error"

@@ -3,11 +3,12 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from challenges.api_errors import ErrorSerializer
 from challenges.selectors import is_instructor
 from vsegrader.course import gradebook
 
@@ -68,6 +69,12 @@ class GradebookSerializer(serializers.Serializer):
 class GradesView(APIView):
     renderer_classes = [JSONRenderer, CSVRenderer]
 
+    def perform_content_negotiation(self, request, force=False):
+        # DRF answers an unknown ?format= with 404, and an empty one with JSON.
+        if not force and request.query_params.get("format", "json") not in ("json", "csv"):
+            raise ValidationError({"format": "must be 'json' or 'csv'"})
+        return super().perform_content_negotiation(request, force)
+
     @extend_schema(
         summary="The gradebook (instructors only)",
         parameters=[OpenApiParameter(
@@ -77,7 +84,8 @@ class GradesView(APIView):
         responses={
             (200, "application/json"): GradebookSerializer,
             (200, "text/csv"): OpenApiTypes.STR,
-            403: OpenApiResponse(description="not an instructor"),
+            (403, "application/json"): OpenApiResponse(ErrorSerializer, "not an instructor"),
+            (403, "text/csv"): OpenApiTypes.STR,
         },
     )
     def get(self, request):

@@ -1,0 +1,58 @@
+"""What a login refused for too many failures looks like (django-axes calls these).
+
+Settings: AXES_FAILURE_LIMIT (LOGIN_FAILURE_LIMIT) failures per username or per client
+address lock that username or address for AXES_COOLOFF_TIME (LOGIN_COOLOFF_MINUTES) after the
+last failure; every attempt while locked, even with the right password, starts it again.
+"""
+
+import math
+
+from axes.backends import AxesStandaloneBackend
+from axes.helpers import get_cool_off
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import formats, timezone
+
+
+class LoginThrottleBackend(AxesStandaloneBackend):
+    """Refuses a locked-out login. A call without a request (Django's test client login(),
+    a script) has no address to count by and is let through to the next backend, where
+    axes' own backend would raise."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username, password, **kwargs)
+
+
+def client_address(request) -> str | None:
+    """The TCP peer: a client-supplied X-Forwarded-For must not dodge the per-address lock."""
+    return request.META.get("REMOTE_ADDR")
+
+
+def cool_off_minutes(request) -> int:
+    return max(math.ceil(get_cool_off(request).total_seconds() / 60), 1)
+
+
+def lockout_message(request) -> str:
+    minutes = cool_off_minutes(request)
+    retry_at = timezone.localtime() + get_cool_off(request)
+    unit = "minute" if minutes == 1 else "minutes"
+    return (
+        f"Too many failed login attempts: try again in {minutes} {unit} "
+        f"(after {formats.time_format(retry_at, 'H:i')})."
+    )
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """429 with the reason and when to retry: JSON on the API (the API's error shape), a
+    page elsewhere (the site's login and the admin's)."""
+    retry_after = str(int(get_cool_off(request).total_seconds()))
+    if request.path.startswith("/api/"):
+        body = {"detail": lockout_message(request), "code": "login_locked"}
+        response = JsonResponse(body, status=429)
+    else:
+        context = {"message": lockout_message(request)}
+        response = render(request, "registration/login_locked.html", context, status=429)
+    response["Retry-After"] = retry_after
+    return response
