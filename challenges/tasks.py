@@ -19,10 +19,4 @@ def score_submission(submission_id: int) -> str | None:
 
 @shared_task(acks_late=True)
 def requeue_stuck_submissions() -> int:
-    """The periodic sweep (celery beat): sends stuck submissions to a worker again, and ends
-    baseline runs whose worker died unnoticed once they are past any time limit."""
-    # The one periodic task of the site (CELERY_BEAT_SCHEDULE), so it sweeps the runs too.
-    from vsegrader.training.services import baseline_runs_fail_lost
-
-    baseline_runs_fail_lost()
     return services.submissions_requeue_stuck()

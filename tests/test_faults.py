@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import httpx
 import pytest
 from rest_framework.authtoken.models import Token
 
@@ -197,7 +198,10 @@ def test_uploads_during_a_redis_outage_are_stored_and_scored_once_it_returns(
     challenge.save()
     env = {**worker_env, **FAST_REQUEUE}
     worker = processes.worker(env, beat=True)
-    web = processes.web(env)
+    # As in docker-compose, the same Redis also holds the cache: API throttle counts and
+    # failed logins, both on (at a rate this test never reaches).
+    web_env = {**env, "CACHE_URL": redis_server.url[:-1] + "1", "VSEGRADER_API_RATE": "10000/min"}
+    web = processes.web(web_env)
     api = web.client(Token.objects.create(user=student).key)
     before = upload(api, perfect_submission())
     wait_for(lambda: status_over_http(api, before) == "scored", "a first scoring", timeout=60)
@@ -214,10 +218,20 @@ def test_uploads_during_a_redis_outage_are_stored_and_scored_once_it_returns(
             assert handle.read() == body
         sending_failed = f"Could not enqueue submission {pk} "
         wait_for(lambda text=sending_failed: logged(web, text), "the web to log it")
+    assert_logins_work(web)
 
     redis_server.start()  # no one touches the web or the worker: the requeue does the rest
     wait_for(lambda: all_scored(during), "the uploads of the outage to be scored", timeout=60)
     assert scorings(worker.log) == dict.fromkeys([before, *during], 1)
+
+
+def assert_logins_work(web) -> None:
+    """Without the cache, failed logins cannot be counted; logging in must still work."""
+    with httpx.Client(base_url=web.base_url, timeout=30) as anonymous:
+        right = {"username": "alice", "password": "pw-for-tests-1"}
+        assert anonymous.post("/api/auth/token/", json=right).status_code == 200
+        wrong = {**right, "password": "not-it"}
+        assert anonymous.post("/api/auth/token/", json=wrong).status_code in (400, 401)
 
 
 # --- PostgreSQL restarts --------------------------------------------------------------------
@@ -391,14 +405,14 @@ def test_a_run_lost_past_its_time_limit_is_failed_by_the_periodic_sweep(challeng
 
     from django.utils import timezone
 
-    from challenges.tasks import requeue_stuck_submissions
+    from vsegrader.training.tasks import fail_lost_baseline_runs
 
     started = timezone.now() - timedelta(hours=2)
     lost = BaselineRun.objects.create(challenge=challenge, status="running", started_at=started)
     alive_run = BaselineRun.objects.create(
         challenge=challenge, status="running", started_at=timezone.now()
     )
-    requeue_stuck_submissions()  # what beat runs every REQUEUE_EVERY_SECONDS
+    fail_lost_baseline_runs()  # what beat runs every REQUEUE_EVERY_SECONDS
     lost.refresh_from_db()
     alive_run.refresh_from_db()
     assert (lost.status, lost.error) == ("failed", training.LOST_MESSAGE)

@@ -125,7 +125,7 @@ AUTHENTICATION_BACKENDS = [
     "vsegrader.accounts.lockout.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_HANDLER = "vsegrader.accounts.lockout.FailOpenCacheHandler"
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
@@ -214,6 +214,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "challenges.tasks.requeue_stuck_submissions",
         "schedule": timedelta(seconds=env_int("REQUEUE_EVERY_SECONDS", 30)),
     },
+    "fail-lost-baseline-runs": {
+        "task": "training.fail_lost_baseline_runs",
+        "schedule": timedelta(seconds=env_int("REQUEUE_EVERY_SECONDS", 30)),
+    },
 }
 # A submission waiting longer than this in `queued` (or `scoring`) is sent to a worker again.
 # Redis hands back a message that a killed worker never acked only after the visibility
@@ -221,16 +225,27 @@ CELERY_BEAT_SCHEDULE = {
 REQUEUE_QUEUED_AFTER = timedelta(seconds=env_int("REQUEUE_QUEUED_AFTER_SECONDS", 60))
 REQUEUE_SCORING_AFTER = timedelta(seconds=env_int("REQUEUE_SCORING_AFTER_SECONDS", 60))
 
-# The cache holds API throttle counts and rendered charts. Several web processes must share
-# one (CACHE_URL=redis://…), or each would count requests on its own.
+# The cache holds API throttle counts, failed logins and rendered charts. Several web
+# processes must share one (CACHE_URL=redis://…), or each would count on its own. When that
+# Redis is down the site works on without it (nothing counted, nothing cached, a warning
+# logged): it often is the broker too, and uploads must go on being accepted then.
 CACHE_URL = env_str("CACHE_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+            },
+        }
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 if not CACHE_URL:
     # Per-process counts are right for one web process (the embedded default); axes warns
     # because several processes would each count failed logins on their own.

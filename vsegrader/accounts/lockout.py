@@ -5,13 +5,18 @@ address lock that username or address for AXES_COOLOFF_TIME (LOGIN_COOLOFF_MINUT
 last failure; every attempt while locked, even with the right password, starts it again.
 """
 
+import logging
 import math
 
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.cache import AxesCacheHandler
 from axes.helpers import get_cool_off
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import formats, timezone
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):
@@ -23,6 +28,23 @@ class LoginThrottleBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username, password, **kwargs)
+
+
+class FailOpenCacheHandler(AxesCacheHandler):
+    """Counts failed logins in the cache. While the cache's Redis is down, logins go on
+    uncounted (django-redis ignores most errors, but not every one axes meets)."""
+
+    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
+        try:
+            super().user_login_failed(sender, credentials, request, **kwargs)
+        except RedisError as error:
+            log.warning("Failed login not counted, the cache is unreachable: %s", error)
+
+    def user_logged_in(self, sender, request, user, **kwargs):
+        try:
+            super().user_logged_in(sender, request, user, **kwargs)
+        except RedisError as error:
+            log.warning("Failed logins not reset, the cache is unreachable: %s", error)
 
 
 def client_address(request) -> str | None:

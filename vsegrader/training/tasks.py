@@ -20,6 +20,12 @@ def train_baseline(self, run_id: int) -> str | None:
     return run.status if run else None
 
 
+@shared_task(name="training.fail_lost_baseline_runs")  # the default queue: not a GPU's
+def fail_lost_baseline_runs() -> int:
+    """Periodic (celery beat): ends runs whose worker died unnoticed, once past any limit."""
+    return services.baseline_runs_fail_lost()
+
+
 @worker_ready.connect
 def fail_runs_left_by_a_previous_life(sender=None, **kwargs) -> None:
     """A worker that starts trains nothing yet: runs still `running` under its name died
