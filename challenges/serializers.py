@@ -1,3 +1,4 @@
+from django.core.validators import RegexValidator
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
@@ -163,8 +164,16 @@ class SubmissionSerializer(serializers.ModelSerializer):
         return [submission.private_ci_low, submission.private_ci_high]
 
 
+NO_NUL = RegexValidator(r"^[^\x00]*$", "Null characters are not allowed.")
+
+
 class TextField(serializers.CharField):
-    """Unlike DRF's, a JSON number or boolean is refused, not turned into text."""
+    """Unlike DRF's, a JSON number or boolean is refused, not turned into text. The schema
+    says what DRF's own check does: no NUL character."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(NO_NUL)
 
     def to_internal_value(self, data):
         if not isinstance(data, str):

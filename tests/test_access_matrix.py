@@ -11,6 +11,7 @@ response is searched for what its visitor must not receive; a list of expected a
 proves that access is granted too, so the matrix cannot pass by refusing everything.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -326,9 +327,20 @@ def content_problems(world: World, role: str, url: str, data: bytes, forbidden: 
     if not named_ok and any(name in data for name in solution_names):
         found.append("the hidden solution's file name")
     for label, forms in forbidden.items():
-        if any(form in data for form in forms):
+        if any(appears(form, data) for form in forms):
             found.append(label)
     return found
+
+
+NUMBER = re.compile(rb"-?[\d.]+(e[-+]?\d+)?")
+
+
+def appears(form: bytes, data: bytes) -> bool:
+    """A text anywhere; a number only as a whole number: "12.35" is not in a timestamp's
+    "10:31:12.351234", nor in a longer score."""
+    if not NUMBER.fullmatch(form):
+        return form in data
+    return re.search(rb"(?<![\d.])(?<!\d:)" + re.escape(form) + rb"(?!\d)", data) is not None
 
 
 def problems(world: World, role: str, seen: dict) -> list[str]:
