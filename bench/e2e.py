@@ -231,7 +231,7 @@ def tree_cpu_seconds(root: int) -> float:
             except OSError:
                 continue
             stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
-    tree, total = {root}, 0
+    tree = {root}
     for _ in range(4):  # gunicorn and Celery trees are two levels deep
         tree |= {pid for pid, (parent, _) in stats.items() if parent in tree}
     total = sum(stats[pid][1] for pid in tree if pid in stats)

@@ -7,7 +7,6 @@ refused (403, Django's CSRF failure), with the token the page gave it must not. 
 `@csrf_exempt` on any view with a form fails this test.
 """
 
-import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -17,11 +16,12 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import get_resolver
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tests import access
 from tests.factories import scored_submission
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,6 @@ pytestmark = pytest.mark.django_db
 CSRF_FAILURE = b"CSRF verification failed"
 TOKEN_FIELD = "csrfmiddlewaretoken"
 SKIPPED = ("/static/", "/api/", "/media/")  # no pages: files and the JSON API (tested below)
-GROUP = r"<(?:\w+:)?\w+>|\(\?P<\w+>[^)]*\)"
 # At least this many distinct forms per role, and these actions among them: the walk must
 # really reach the site's forms for the test to mean anything.
 MIN_FORMS = {"visitor": 3, "student": 12, "member": 10, "instructor": 40}
@@ -124,30 +123,9 @@ def forms_in(page: str, html: str) -> list[Form]:
 # --- the site ---------------------------------------------------------------------------
 
 
-def routes(resolver: URLResolver, prefix: str = ""):
-    for entry in resolver.url_patterns:
-        pattern = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            yield from routes(entry, pattern)
-        elif isinstance(entry, URLPattern):
-            yield pattern
-
-
-def urls_of(pattern: str, values: dict[str, list[str]]) -> list[str]:
-    pattern = pattern.replace("\\Z", "").replace("\\", "").lstrip("^").rstrip("$")
-    pattern = pattern.replace("/^", "/")
-    names = [a or b for a, b in re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)", pattern)]
-    urls = []
-    for combination in itertools.product(*(values.get(name, ["1"]) for name in names)):
-        url = pattern
-        for value in combination:
-            url = re.sub(GROUP, lambda _, value=value: value, url, count=1)
-        urls.append("/" + url)
-    return urls
-
-
 def site_urls(values) -> list[str]:
-    urls = {url for pattern in routes(get_resolver()) for url in urls_of(pattern, values)}
+    patterns = access.walk(get_resolver())
+    urls = {url for pattern in patterns for url in access.fill(pattern, values)}
     return sorted(url for url in urls if not url.startswith(SKIPPED))
 
 
