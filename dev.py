@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """One command to run the site, one to run the tests, on a fresh machine with only Python.
 
-    python3 dev.py serve      install, migrate, load the demo course, start a Celery worker
-                              (embedded broker, with beat) and the site on 127.0.0.1:8000
+    python3 dev.py serve      install, migrate, load the demo course, then run and supervise
+                              the site on 127.0.0.1:8000, a Celery worker (embedded broker)
+                              and beat: one that dies is restarted
     python3 dev.py test       install and run the whole test suite (arguments go to pytest)
     python3 dev.py lint       ruff
 
@@ -10,12 +11,16 @@ DATABASE_URL and CELERY_BROKER_URL switch from SQLite and the embedded broker to
 PostgreSQL and Redis; nothing else changes.
 """
 
+import argparse
 import contextlib
+import dataclasses
+import fcntl
 import hashlib
 import os
 import signal
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
@@ -62,47 +67,207 @@ def manage(*args: str) -> None:
 
 
 def serve(args: list[str]) -> None:
-    port = args[0] if args else "8000"
-    manage("migrate", "--noinput")
-    manage("collectstatic", "--noinput", "-v", "0")
-    manage("loaddemo")
-    say("starting a Celery worker (with beat) and the site; Ctrl-C stops both")
+    options = serve_options(args)
     var = Path(os.environ.get("VSEGRADER_VAR_DIR", ROOT / "var"))
     var.mkdir(parents=True, exist_ok=True)
-    worker = subprocess.Popen(
-        [str(BIN / "celery"), "-A", "vsegrader", "worker", "--beat", "--queues", "scoring,gpu",
-         "--concurrency", "2", "--loglevel", "INFO", "--without-mingle", "--without-gossip",
-         "--schedule", str(var / "celerybeat-schedule")],
-        cwd=ROOT,
-    )
-    site = subprocess.Popen(
-        [str(PYTHON), "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"], cwd=ROOT
-    )
-    say(f"open http://127.0.0.1:{port}/ (logins printed above)")
-    wait_for_either(worker, site)
+    with single_instance(var):
+        manage("migrate", "--noinput")
+        manage("collectstatic", "--noinput", "-v", "0")
+        manage("loaddemo", "--scale", str(options.demo_scale))
+        say("starting the site, a Celery worker and beat; Ctrl-C stops them all")
+        supervisor = Supervisor(
+            var / "serve.pids",
+            [
+                Program(
+                    "worker",
+                    [
+                        str(BIN / "celery"),
+                        "-A",
+                        "vsegrader",
+                        "worker",
+                        "--queues",
+                        "scoring,scoring-bulk,gpu",
+                        "--concurrency",
+                        "2",
+                        "--loglevel",
+                        "INFO",
+                        "--without-mingle",
+                        "--without-gossip",
+                    ],
+                ),
+                Program(
+                    "beat",
+                    [
+                        str(BIN / "celery"),
+                        "-A",
+                        "vsegrader",
+                        "beat",
+                        "--loglevel",
+                        "INFO",
+                        "--schedule",
+                        str(var / "celerybeat-schedule"),
+                    ],
+                ),
+                Program(
+                    "site",
+                    [
+                        str(PYTHON),
+                        "manage.py",
+                        "runserver",
+                        "--noreload",
+                        f"127.0.0.1:{options.port}",
+                    ],
+                ),
+            ],
+        )
+        say(f"open http://127.0.0.1:{options.port}/ (logins printed above)")
+        supervisor.run()
 
 
-def wait_for_either(*processes: subprocess.Popen) -> None:
-    """Returns when one process ends or on Ctrl-C / SIGTERM, stopping the others."""
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+def serve_options(args: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="dev.py serve")
+    parser.add_argument("port", nargs="?", default="8000")
+    parser.add_argument(
+        "--demo-scale",
+        type=float,
+        default=1.0,
+        help="fraction of the demo data to generate (tests use a small one)",
+    )
+    return parser.parse_args(args)
+
+
+@contextlib.contextmanager
+def single_instance(var: Path):
+    """One `dev.py serve` per data folder: a second one is refused; processes left behind by
+    one that was killed (they would hold the port and write the same SQLite file) are
+    stopped first."""
+    lock_file = open(var / "serve.lock", "a+")  # noqa: SIM115 - held for the whole run
     try:
-        while all(p.poll() is None for p in processes):
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                processes[0].wait(timeout=1)
-    except KeyboardInterrupt:
-        pass
+        fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock_file.seek(0)
+        owner = lock_file.read().strip() or "unknown"
+        sys.exit(
+            f"[dev] another `dev.py serve` (pid {owner}) is already running on {var}; "
+            "stop it first (Ctrl-C there), or set VSEGRADER_VAR_DIR to another folder."
+        )
+    lock_file.seek(0)
+    lock_file.truncate()
+    lock_file.write(str(os.getpid()))
+    lock_file.flush()
+    stop_leftovers(var / "serve.pids")
+    try:
+        yield
     finally:
-        # A second signal (e.g. from both `timeout` and its child) must not cut the cleanup short.
+        lock_file.close()
+
+
+def stop_leftovers(pids_file: Path) -> None:
+    for pid in read_pids(pids_file):
+        if is_ours(pid):
+            say(f"stopping process {pid} left behind by an earlier `dev.py serve`")
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    pids_file.unlink(missing_ok=True)
+
+
+def read_pids(pids_file: Path) -> list[int]:
+    text = pids_file.read_text() if pids_file.exists() else ""
+    return [int(word) for word in text.split() if word.isdigit()]
+
+
+def is_ours(pid: int) -> bool:
+    """A live process started from this checkout (its command line names our interpreter)."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return False
+    return str(VENV).encode() in command
+
+
+@dataclasses.dataclass
+class Program:
+    name: str
+    command: list[str]
+    process: subprocess.Popen | None = None
+    started: float = 0.0
+    restarts: int = 0
+
+
+class Supervisor:
+    """Keeps its programs running: one that exits is started again (after a pause that grows
+    while it keeps failing), with one line saying what happened; the others go on."""
+
+    STABLE_AFTER = 60.0  # seconds a program must run before its pause resets
+
+    def __init__(self, pids_file: Path, programs: list[Program]):
+        self.pids_file, self.programs = pids_file, programs
+        self.stopping = False
+
+    def run(self) -> None:
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+        for program in self.programs:
+            self.start(program)
+        try:
+            while not self.stopping:
+                self.check()
+                time.sleep(0.5)
+        finally:
+            self.shutdown()
+
+    def stop(self, *_) -> None:
+        self.stopping = True
+
+    def start(self, program: Program) -> None:
+        # Children ignore Ctrl-C meant for this terminal's group; shutdown() stops them.
+        program.process = subprocess.Popen(program.command, cwd=ROOT, start_new_session=True)
+        program.started = time.monotonic()
+        self.pids_file.write_text(
+            " ".join(str(p.process.pid) for p in self.programs if p.process is not None)
+        )
+
+    def check(self) -> None:
+        for program in self.programs:
+            code = program.process.poll()
+            if code is None or self.stopping:
+                continue
+            ran = time.monotonic() - program.started
+            program.restarts = 0 if ran > self.STABLE_AFTER else program.restarts + 1
+            pause = min(30.0, 2.0 ** (program.restarts - 2)) if program.restarts > 1 else 0.0
+            say(
+                f"{time.strftime('%Y-%m-%d %H:%M:%S')}: the {program.name} {exit_reason(code)} "
+                f"after {ran:.0f} s; restarting it" + (f" in {pause:.0f} s" if pause else "")
+            )
+            self.pause(pause)
+            if not self.stopping:
+                self.start(program)
+
+    def pause(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not self.stopping and time.monotonic() < deadline:
+            time.sleep(0.2)
+
+    def shutdown(self) -> None:
+        # A second signal (e.g. from both `timeout` and its child) must not cut this short.
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT if os.name != "nt" else signal.SIGTERM)
-        for process in processes:
+        running = [p.process for p in self.programs if p.process and p.process.poll() is None]
+        for process in running:
+            process.send_signal(signal.SIGTERM)
+        for process in running:
             try:
-                process.wait(timeout=10)
+                process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
+        self.pids_file.unlink(missing_ok=True)
+        say("stopped")
+
+
+def exit_reason(code: int) -> str:
+    if code < 0:
+        return f"was killed by {signal.Signals(-code).name}"
+    return f"exited with status {code}"
 
 
 def test(args: list[str]) -> None:

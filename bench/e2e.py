@@ -189,7 +189,8 @@ class Stack:
         ))
         worker_log = open(self.var / "worker.log", "w")  # noqa: SIM115
         self.processes.append(subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "vsegrader", "worker", "--queues", "scoring",
+            [sys.executable, "-m", "celery", "-A", "vsegrader", "worker",
+             "--queues", "scoring,scoring-bulk",
              "--concurrency", str(scoring_workers), "--loglevel", "INFO", "--without-mingle",
              "--without-gossip", "--without-heartbeat"],
             cwd=ROOT, env=self.env, stdout=worker_log, stderr=subprocess.STDOUT,

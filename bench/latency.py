@@ -87,7 +87,8 @@ def measure(runs: int) -> list[float]:
 
 def start_worker(env: dict) -> subprocess.Popen:
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "vsegrader", "worker", "--queues", "scoring",
+        [sys.executable, "-m", "celery", "-A", "vsegrader", "worker",
+         "--queues", "scoring,scoring-bulk",
          "--concurrency", "2", "--loglevel", "INFO", "--without-mingle", "--without-gossip"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )

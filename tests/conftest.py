@@ -12,6 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.bundles import write_tiny_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
+# What every scoring worker consumes: the queue, and the bulk queue of students' bursts.
+SCORING_QUEUES = "scoring,scoring-bulk"
 
 
 @pytest.fixture
@@ -123,7 +125,7 @@ def database_url(settings_dict: dict) -> str:
 class WorkerProcess:
     """A real `celery worker` process on the test database and the configured broker."""
 
-    def __init__(self, env: dict, *, queues: str = "scoring", beat: bool = False):
+    def __init__(self, env: dict, *, queues: str = SCORING_QUEUES, beat: bool = False):
         self.env = env
         self.queues = queues
         self.beat = beat

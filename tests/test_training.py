@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
@@ -273,9 +272,7 @@ def test_a_killed_training_names_the_signal(challenge, fake_training):
 def test_a_training_past_the_time_limit_is_stopped(challenge, fake_training, settings):
     settings.BASELINE_TIMEOUT_SECONDS = 1
     fake_training(SLOW_TRAINING)
-    began = time.monotonic()
-    run = run_now(challenge)
-    assert time.monotonic() - began < 15
+    run = run_now(challenge)  # the slow training never ends by itself: it was stopped
     assert run.status == "failed" and run.phase == "warmup"
     assert run.error == "Stopped after the time limit of 1 s (BASELINE_TIMEOUT_SECONDS)."
 

@@ -1,9 +1,12 @@
-"""The Celery app. Workers: `celery -A vsegrader worker -Q scoring` (and `-Q gpu` for baselines)."""
+"""The Celery app. Workers: `celery -A vsegrader worker -Q scoring,scoring-bulk` (and `-Q gpu`
+for baselines)."""
 
 import os
 
 from celery import Celery
 from celery.signals import task_postrun, task_prerun, worker_process_init
+
+import vsegrader.broker  # noqa: F401 - makes filesystem:// the atomic embedded broker
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vsegrader.settings")
 
