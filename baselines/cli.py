@@ -1,6 +1,9 @@
 """python -m baselines SLUG --data DIR --out FILE [--device auto|cpu|cuda] [--quick] [--seed N]
 [--progress-json]
 
+--tiny, left out of --help, is a smoke run (one epoch on a few dozen training rows) that
+proves the pipeline in seconds; its predictions are worthless. See baselines.run.
+
 With --progress-json, stdout carries only JSON lines (start, phase, epoch, done events); the
 progress bar and the per-epoch figures go to stderr either way. On failure the exit code is
 non-zero and the last line on stderr says why.
@@ -27,19 +30,29 @@ class _Parser(argparse.ArgumentParser):
 
 
 def parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m baselines",
-                description="Train a challenge's baseline on its public files and write a "
-                            "submission CSV.")
+    p = _Parser(
+        prog="python -m baselines",
+        description="Train a challenge's baseline on its public files and write a submission CSV.",
+    )
     p.add_argument("slug", help=f"one of {', '.join(SLUGS)}")
-    p.add_argument("--data", required=True, type=Path,
-                   help="the bundle's public folder (train data, test inputs)")
+    p.add_argument(
+        "--data",
+        required=True,
+        type=Path,
+        help="the bundle's public folder (train data, test inputs)",
+    )
     p.add_argument("--out", required=True, type=Path, help="where to write the submission CSV")
     p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
-    p.add_argument("--quick", action="store_true",
-                   help="a few epochs on part of the data: minutes on a CPU, for tests and CI")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="a few epochs on part of the data: minutes on a CPU, for benchmarks",
+    )
+    p.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)  # a smoke run
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--progress-json", action="store_true",
-                   help="print only JSON progress events on stdout")
+    p.add_argument(
+        "--progress-json", action="store_true", help="print only JSON progress events on stdout"
+    )
     return p
 
 
@@ -64,8 +77,16 @@ def print_human(event: dict) -> None:
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     try:
-        run(args.slug, args.data, args.out, device=args.device, quick=args.quick,
-            seed=args.seed, on_progress=print_json if args.progress_json else print_human)
+        run(
+            args.slug,
+            args.data,
+            args.out,
+            device=args.device,
+            quick=args.quick,
+            tiny=args.tiny,
+            seed=args.seed,
+            on_progress=print_json if args.progress_json else print_human,
+        )
     except BaselineError as error:
         fail(str(error))
     except KeyboardInterrupt:

@@ -27,6 +27,7 @@ class Context:
     data: Path
     device: torch.device
     quick: bool = False
+    tiny: bool = False  # a smoke run; see baselines.runner.run
     seed: int = 0
     on_progress: ProgressCallback | None = None
     pretrained: bool = True
@@ -70,8 +71,9 @@ def seed_everything(seed: int, device: torch.device) -> None:
 
 def autocast(device: torch.device, enabled: bool = True):
     """bf16 on a GPU (several times faster for the CNNs), plain float32 on the CPU."""
-    return torch.autocast(device.type, dtype=torch.bfloat16,
-                          enabled=enabled and device.type == "cuda")
+    return torch.autocast(
+        device.type, dtype=torch.bfloat16, enabled=enabled and device.type == "cuda"
+    )
 
 
 @contextlib.contextmanager

@@ -81,6 +81,7 @@ def _pool() -> ThreadPoolExecutor:
 
 def load_images(folder: Path, names: Sequence[str], mode: str) -> np.ndarray:
     """Images as one uint8 array: (N, H, W) for mode "L", (N, H, W, 3) for "RGB"."""
+
     def read(name: str) -> np.ndarray:
         path = folder / name
         if not path.is_file():
@@ -94,6 +95,7 @@ def load_images(folder: Path, names: Sequence[str], mode: str) -> np.ndarray:
 
 def load_clips(folder: Path, names: Sequence[str], frames: int) -> np.ndarray:
     """Clips as one uint8 RGB array (N, T, H, W, 3); short clips repeat their last frame."""
+
     def read(name: str) -> np.ndarray:
         return _read_clip(folder / name, frames)
 
@@ -116,6 +118,14 @@ def _read_clip(path: Path, frames: int) -> np.ndarray:
         raise BaselineError(f"cannot decode video: {path}")
     images += [images[-1]] * (frames - len(images))
     return np.stack(images)
+
+
+def subsample(frame: pd.DataFrame, rows: int | None, seed: int) -> pd.DataFrame:
+    """At most `rows` of the frame's rows (all of them for None), drawn with the seed, in
+    their original order."""
+    if rows is None or rows >= len(frame):
+        return frame
+    return frame.sample(rows, random_state=seed).sort_index()
 
 
 def write_submission(frame: pd.DataFrame, out: Path) -> None:

@@ -19,7 +19,7 @@ TASK = Task(
 
 
 def planned_epochs(ctx: Context) -> int:
-    return TASK.schedule(ctx.quick).epochs
+    return TASK.schedule(ctx).epochs
 
 
 def train_and_predict(ctx: Context):

@@ -31,8 +31,9 @@ def random_colours(n: int, device: torch.device) -> torch.Tensor:
     return torch.rand(n, 3, 1, 1, device=device) * 0.9 + 0.05
 
 
-def draw(n: int, size: int, device: torch.device,
-         scale: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
+def draw(
+    n: int, size: int, device: torch.device, scale: float = 1.0
+) -> tuple[torch.Tensor, torch.Tensor]:
     """n pictures (n, 3, size, size) in [0, 1] and their labels (n, 3, size, size): on a
     segment, and cos 2θ, sin 2θ of that segment (zero elsewhere).
 
@@ -49,13 +50,15 @@ def draw(n: int, size: int, device: torch.device,
         kind = torch.rand(n, 1, 1, device=device)
         segment = kind < SEGMENT_SHARE
         theta = torch.rand(n, 1, 1, device=device) * math.pi
-        blob = torch.where(kind < (1 + SEGMENT_SHARE) / 2, _rectangle(dx, dy, scale),
-                           _disc(dx, dy, scale))
+        blob = torch.where(
+            kind < (1 + SEGMENT_SHARE) / 2, _rectangle(dx, dy, scale), _disc(dx, dy, scale)
+        )
         alpha = torch.where(segment, _segment(dx, dy, theta, scale), blob).unsqueeze(1)
         image = image * (1 - alpha) + random_colours(n, device) * alpha
         on = segment.unsqueeze(1).float()
-        new_label = torch.cat([on, torch.cos(2 * theta)[:, None] * on,
-                               torch.sin(2 * theta)[:, None] * on], 1)
+        new_label = torch.cat(
+            [on, torch.cos(2 * theta)[:, None] * on, torch.sin(2 * theta)[:, None] * on], 1
+        )
         label = label * (1 - alpha) + new_label * alpha
     low, high = NOISE_STD
     noise = torch.rand(n, 1, 1, 1, device=device) * (high - low) + low
@@ -97,17 +100,26 @@ def pretext_loss(out: torch.Tensor, label: torch.Tensor) -> torch.Tensor:
     return 10 * coverage_loss + direction_loss
 
 
-def pretrain_mapper(mapper: SegmentMapper, ctx: Context, *, size: int, scale: float,
-                    steps: int, batch_size: int, lr: float = 3e-3) -> float:
+def pretrain_mapper(
+    mapper: SegmentMapper,
+    ctx: Context,
+    *,
+    size: int,
+    scale: float,
+    steps: int,
+    batch_size: int,
+    lr: float = 3e-3,
+    probe_pictures: int = PROBE_PICTURES,
+) -> float:
     """Trains the mapper on freshly drawn pictures; reports the loss on a fixed probe set of
     pictures REPORTS times. Returns the last probe loss."""
     device = ctx.device
     ctx.phase("pretrain", REPORTS)
-    probe = draw(PROBE_PICTURES, size, device, scale)
-    optimizer = torch.optim.AdamW(mapper.parameters(), lr=lr, weight_decay=1e-4,
-                                  fused=device.type == "cuda")
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, total_steps=steps,
-                                                    pct_start=0.2)
+    probe = draw(probe_pictures, size, device, scale)
+    optimizer = torch.optim.AdamW(
+        mapper.parameters(), lr=lr, weight_decay=1e-4, fused=device.type == "cuda"
+    )
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, total_steps=steps, pct_start=0.2)
     bar = progress_bar(ctx, steps, "pretrain")
     value = float("nan")
     try:

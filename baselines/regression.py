@@ -14,8 +14,8 @@ import torch
 from torch import nn
 
 from baselines.common import Context, cpu_threads
-from baselines.data import PublicFolder, check_columns
-from baselines.train import Schedule, fit, predict, split
+from baselines.data import PublicFolder, check_columns, subsample
+from baselines.train import TINY_TRAIN_ROWS, Schedule, fit, predict, split, tiny
 
 VALIDATION_FRACTION = 0.1
 
@@ -31,8 +31,10 @@ class Task:
     quick: Schedule
     full: Schedule
 
-    def schedule(self, quick: bool) -> Schedule:
-        return self.quick if quick else self.full
+    def schedule(self, ctx: Context) -> Schedule:
+        if ctx.tiny:
+            return tiny(self.quick)
+        return self.quick if ctx.quick else self.full
 
 
 def mlp(inputs: int, outputs: int, width: int, depth: int) -> nn.Sequential:
@@ -67,16 +69,24 @@ def run_regression(ctx: Context, task: Task) -> pd.DataFrame:
     with PublicFolder(ctx.data) as public:
         check_columns(public, (task.id_column, *task.targets))
         train = public.csv("train.csv", (task.id_column, *task.inputs, *task.targets))
+        train = subsample(train, TINY_TRAIN_ROWS if ctx.tiny else None, ctx.seed)
         test = public.csv("test.csv", (task.id_column, *task.inputs))
     x, y = _tensor(train, task.inputs, ctx), _tensor(train, task.targets, ctx)
-    fit_rows, val_rows = (torch.as_tensor(i, device=ctx.device)
-                          for i in split(len(x), VALIDATION_FRACTION, ctx.seed))
+    fit_rows, val_rows = (
+        torch.as_tensor(i, device=ctx.device) for i in split(len(x), VALIDATION_FRACTION, ctx.seed)
+    )
     net = mlp(len(task.inputs), len(task.targets), task.width, task.depth)
     model = Standardised(net, x[fit_rows], y[fit_rows]).to(ctx.device)
     with cpu_threads(ctx.device, 1):
         ctx.results["validation"] = fit(
-            model, x[fit_rows], y[fit_rows], ctx=ctx, schedule=task.schedule(ctx.quick),
-            loss_fn=model.scaled_loss, metric=task.metric, amp=False,
+            model,
+            x[fit_rows],
+            y[fit_rows],
+            ctx=ctx,
+            schedule=task.schedule(ctx),
+            loss_fn=model.scaled_loss,
+            metric=task.metric,
+            amp=False,
             validate=lambda: _mse(model, x[val_rows], y[val_rows]),
         )
     predictions = predict(model, _tensor(test, task.inputs, ctx), amp=False).numpy()
@@ -97,4 +107,3 @@ def _submission(ids: pd.Series, targets, predictions: np.ndarray) -> pd.DataFram
     frame = pd.DataFrame(predictions, columns=list(targets))
     frame.insert(0, ids.name, ids.to_numpy())
     return frame
-

@@ -33,6 +33,7 @@ def run(
     *,
     device: str = "auto",
     quick: bool = False,
+    tiny: bool = False,
     seed: int = 0,
     on_progress: ProgressCallback | None = None,
     pretrained: bool = True,
@@ -40,14 +41,28 @@ def run(
     """Trains the slug's baseline on DATA_DIR's public files and writes OUT; returns a summary
     (out, seconds, device, held-out figures). Raises BaselineError for what a user can fix.
 
+    quick=True trains smaller networks for a few epochs on part of the data: minutes on a
+    CPU, and still clearly better than a trivial submission (bench/baselines.py checks it).
+    tiny=True is a smoke run that proves the pipeline, not the model: quick's networks for
+    one epoch on at most a few dozen training rows (sword-video: a few steps of pretraining),
+    predictions for every test row; seconds on a CPU. It implies quick.
+
     pretrained=False trains sword-video's network from scratch, for comparison; the other
     baselines have no pretraining and ignore it."""
     module = _module(slug)
     data = Path(data_dir)
     if not data.is_dir():
         raise BaselineError(f"data folder not found: {data}")
-    ctx = Context(slug=slug, data=data, device=resolve_device(device), quick=quick, seed=seed,
-                  on_progress=on_progress, pretrained=pretrained)
+    ctx = Context(
+        slug=slug,
+        data=data,
+        device=resolve_device(device),
+        quick=quick or tiny,
+        tiny=tiny,
+        seed=seed,
+        on_progress=on_progress,
+        pretrained=pretrained,
+    )
     started = time.perf_counter()
     seed_everything(seed, ctx.device)
     ctx.emit("start", slug=slug, device=ctx.device.type, epochs=module.planned_epochs(ctx))
@@ -55,8 +70,13 @@ def run(
     _write_atomically(submission, Path(out))
     seconds = round(time.perf_counter() - started, 2)
     ctx.emit("done", out=str(out), seconds=seconds)
-    return {"slug": slug, "out": str(out), "seconds": seconds, "device": ctx.device.type,
-            **ctx.results}
+    return {
+        "slug": slug,
+        "out": str(out),
+        "seconds": seconds,
+        "device": ctx.device.type,
+        **ctx.results,
+    }
 
 
 def _module(slug: str):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -20,6 +20,10 @@ from baselines.common import Context, autocast
 
 Batch = tuple[torch.Tensor, torch.Tensor]
 
+# A tiny run proves the pipeline (reading, training, predicting, writing), not the model.
+TINY_EPOCHS = 1
+TINY_TRAIN_ROWS = 48  # enough for each of ten classes to turn up a few times
+
 
 @dataclass(frozen=True)
 class Schedule:
@@ -27,6 +31,11 @@ class Schedule:
     lr: float
     batch_size: int
     weight_decay: float = 0.0
+
+
+def tiny(schedule: Schedule) -> Schedule:
+    """The schedule of a tiny run: the same settings for TINY_EPOCHS epochs."""
+    return replace(schedule, epochs=TINY_EPOCHS)
 
 
 def split(n: int, fraction: float, seed: int, labels: np.ndarray | None = None):
@@ -60,8 +69,9 @@ def fit(
 ) -> float:
     """Trains in place; returns the last held-out figure."""
     params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=schedule.lr, weight_decay=schedule.weight_decay,
-                                  fused=x.device.type == "cuda")
+    optimizer = torch.optim.AdamW(
+        params, lr=schedule.lr, weight_decay=schedule.weight_decay, fused=x.device.type == "cuda"
+    )
     steps_per_epoch = -(-len(x) // schedule.batch_size)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, schedule.lr, total_steps=schedule.epochs * steps_per_epoch, pct_start=0.2
@@ -90,12 +100,19 @@ def fit(
 
 
 def progress_bar(ctx: Context, steps: int, phase: str) -> tqdm:
-    return tqdm(total=steps, desc=f"{ctx.slug} {phase}", unit="step", mininterval=1.0,
-                leave=False, file=sys.stderr)
+    return tqdm(
+        total=steps,
+        desc=f"{ctx.slug} {phase}",
+        unit="step",
+        mininterval=1.0,
+        leave=False,
+        file=sys.stderr,
+    )
 
 
-def report_epoch(ctx: Context, bar: tqdm, epoch: int, epochs: int, metric: str,
-                 value: float) -> None:
+def report_epoch(
+    ctx: Context, bar: tqdm, epoch: int, epochs: int, metric: str, value: float
+) -> None:
     """The held-out figure: on the bar, as a line on stderr, and as a progress event."""
     bar.set_postfix({metric: f"{value:.4g}"})
     tqdm.write(f"{ctx.slug}: epoch {epoch}/{epochs} {metric} {value:.4f}", file=sys.stderr)
@@ -105,18 +122,19 @@ def report_epoch(ctx: Context, bar: tqdm, epoch: int, epochs: int, metric: str,
 def _batches(n: int, size: int, device: torch.device):
     order = torch.randperm(n, device="cpu").to(device)
     for start in range(0, n, size):
-        yield order[start:start + size]
+        yield order[start : start + size]
 
 
 @torch.no_grad()
-def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 512,
-            amp: bool = True) -> torch.Tensor:
+def predict(
+    model: nn.Module, x: torch.Tensor, batch_size: int = 512, amp: bool = True
+) -> torch.Tensor:
     """Model outputs for all of x, in float32 on the CPU."""
     model.eval()
     outputs = []
     for start in range(0, len(x), batch_size):
         with autocast(x.device, amp):
-            outputs.append(model(x[start:start + batch_size]).float().cpu())
+            outputs.append(model(x[start : start + batch_size]).float().cpu())
     return torch.cat(outputs)
 
 

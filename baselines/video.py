@@ -16,8 +16,11 @@ def to_unit(pixels: torch.Tensor) -> torch.Tensor:
 
 
 def _block(inputs: int, outputs: int, stride: int) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(inputs, outputs, 3, stride, 1, bias=False),
-                         nn.BatchNorm2d(outputs), nn.ReLU(inplace=True))
+    return nn.Sequential(
+        nn.Conv2d(inputs, outputs, 3, stride, 1, bias=False),
+        nn.BatchNorm2d(outputs),
+        nn.ReLU(inplace=True),
+    )
 
 
 class SegmentMapper(nn.Module):
@@ -26,8 +29,10 @@ class SegmentMapper(nn.Module):
     def __init__(self, width: int):
         super().__init__()
         self.encoder = nn.Sequential(
-            _block(3, width, 2), _block(width, width, 1),
-            _block(width, 2 * width, 2), _block(2 * width, 2 * width, 1),
+            _block(3, width, 2),
+            _block(width, width, 1),
+            _block(width, 2 * width, 2),
+            _block(2 * width, 2 * width, 1),
         )
         self.out = nn.Conv2d(2 * width, MAP_CHANNELS, 1)
 
@@ -58,9 +63,12 @@ class TemporalHead(nn.Module):
     def __init__(self, classes: int = 2, width: int = 32):
         super().__init__()
         self.net = nn.Sequential(
-            nn.Conv3d(MAP_CHANNELS, width, 3, padding=1, bias=False), nn.BatchNorm3d(width),
-            nn.ReLU(inplace=True), SpaceMaxPool(),
-            nn.Conv3d(width, 2 * width, 3, padding=1, bias=False), nn.BatchNorm3d(2 * width),
+            nn.Conv3d(MAP_CHANNELS, width, 3, padding=1, bias=False),
+            nn.BatchNorm3d(width),
+            nn.ReLU(inplace=True),
+            SpaceMaxPool(),
+            nn.Conv3d(width, 2 * width, 3, padding=1, bias=False),
+            nn.BatchNorm3d(2 * width),
             nn.ReLU(inplace=True),
         )
         self.out = nn.Sequential(nn.Dropout(0.3), nn.Linear(2 * width, classes))
