@@ -135,16 +135,30 @@ def best_sql(challenge: Challenge, split: str, user_ids=None) -> tuple[str, list
 
 
 def _final_candidates_sql(direction: str) -> str:
-    """Kaggle's final selection: the marked submissions, else the N best by public score."""
+    """Kaggle's final selection: the marked submissions, else the N best by public score.
+
+    By the score the student was shown: in Ladder mode the Ladder's (ranking by exact scores
+    the student never saw would let them pick for the student), where equal shown scores go
+    to the later submission; in standard mode the shown score is the exact one and the
+    earlier submission wins, as on Kaggle. A submission still waiting for its shown score
+    comes last.
+    """
+    later_first = "CASE WHEN ch.public_ladder THEN {} END DESC"
     return f"""
         SELECT * FROM (
             SELECT t.*,
                    ROW_NUMBER() OVER (
-                       PARTITION BY team ORDER BY public_score {direction}, created_at, id
+                       PARTITION BY team ORDER BY
+                           CASE WHEN x.shown_public_score IS NULL THEN 1 ELSE 0 END,
+                           x.shown_public_score {direction},
+                           {later_first.format("t.created_at")}, {later_first.format("t.id")},
+                           t.created_at, t.id
                    ) AS public_position,
-                   SUM(CASE WHEN is_final THEN 1 ELSE 0 END) OVER (PARTITION BY team)
+                   SUM(CASE WHEN t.is_final THEN 1 ELSE 0 END) OVER (PARTITION BY team)
                        AS finals
             FROM teams t
+            JOIN {Submission._meta.db_table} x ON x.id = t.id
+            JOIN {Challenge._meta.db_table} ch ON ch.id = x.challenge_id
         ) ranked
         WHERE is_final OR (finals = 0 AND public_position <= %s)
     """
