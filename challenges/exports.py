@@ -1,13 +1,16 @@
 """Leaderboard downloads in Kaggle's export format, so instructors' notebooks keep working.
 
 Students get pseudonyms in both name columns; instructors get real names and usernames.
-Baseline rows are left out: Kaggle's exports rank teams only, and notebooks parse Rank as int.
+Only ranked rows are written, with the board's ranks (the challenge's tie policy, see
+challenges.ties): baselines and instructors' own uploads are reference rows, left out, as
+Kaggle's exports rank teams only and notebooks parse Rank as int.
 """
 
 from django.http import HttpResponse
 
 from challenges import selectors
 from challenges.kaggle import KaggleRow, leaderboard_csv
+from challenges.leaderboards import team_number_for
 from challenges.models import Challenge
 
 
@@ -17,7 +20,7 @@ def kaggle_rows(*, challenge: Challenge, split: str, user):
     return [
         KaggleRow(
             rank=row.rank,
-            team_id=row.user_id,
+            team_id=team_number_for(row.user_id),  # opaque: not the database id
             team_name=row.name,
             last_submission=row.last_submission,
             score=row.score,
@@ -25,7 +28,7 @@ def kaggle_rows(*, challenge: Challenge, split: str, user):
             member_usernames=[row.username if instructor else row.name],
         )
         for row in rows
-        if not row.is_baseline
+        if row.rank is not None
     ]
 
 

@@ -1,7 +1,8 @@
 """Kaggle compatibility, both ways: pure, no Django.
 
 Out: `leaderboard_csv` writes a leaderboard in the format of Kaggle's leaderboard download,
-so the instructors' notebooks read it unchanged:
+so the instructors' notebooks read it unchanged (`Rank` is the board's rank, by the
+challenge's tie policy: see challenges.ties):
 
     Rank,TeamId,TeamName,LastSubmissionDate,Score,SubmissionCount,TeamMemberUserNames
     1,16625060,"Subin An","2026-08-03 23:01:03",2914.0,2,subinium

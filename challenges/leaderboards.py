@@ -1,5 +1,7 @@
 """Leaderboards: one indexed read of the precomputed standings (see challenges.standings),
-ranked here. Baselines are shown for reference and never ranked."""
+ranked here by the challenge's tie policy (challenges.ties), the one the Kaggle-format CSV and
+the grades use. Reference rows are never ranked nor counted as participants: baselines, and
+instructors' (staff) own test uploads, which only the instructors' view shows."""
 
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -7,16 +9,20 @@ from datetime import datetime
 from django.conf import settings
 
 from challenges.models import Challenge, Standing
-from challenges.pseudonyms import pseudonym
+from challenges.pseudonyms import pseudonym, team_number
 from challenges.standings import SPLITS
+from challenges.ties import assign_ranks
 
-__all__ = ["SPLITS", "LeaderboardRow", "leaderboard", "participant_count", "pseudonym_for"]
+__all__ = [
+    "SPLITS", "LeaderboardRow", "leaderboard", "participant_count", "pseudonym_for",
+    "student_team_id", "team_number_for",
+]
 
 
 @dataclass(frozen=True)
 class LeaderboardRow:
-    rank: int | None  # None for a baseline: shown for reference, not ranked
-    team_id: str  # "u<user id>" for a student, "b<submission id>" for a baseline model
+    rank: int | None  # None for a reference row (a baseline, an instructor): not ranked
+    team_id: str  # student_team_id(user id) for a student, "b<submission id>" for a baseline
     user_id: int
     name: str  # what the viewer may see: a pseudonym for students, real names for instructors
     username: str
@@ -28,6 +34,7 @@ class LeaderboardRow:
     public_rank: int | None = None  # on the private board: the team's public rank (the move)
     ci_low: float | None = None
     ci_high: float | None = None
+    is_staff: bool = False  # an instructor's own upload: a reference row, instructors only
 
     @property
     def move(self) -> int | None:
@@ -41,8 +48,18 @@ def pseudonym_for(user_id: int) -> str:
     return pseudonym(user_id, settings.SECRET_KEY + ":pseudonym")
 
 
+def team_number_for(user_id: int) -> int:
+    """An opaque, stable team id (never the database id): see challenges.pseudonyms."""
+    return team_number(user_id, settings.SECRET_KEY + ":team")
+
+
+def student_team_id(user_id: int) -> str:
+    return f"u{team_number_for(user_id)}"
+
+
 FIELDS = (
     "is_baseline", "description", "entries", "last_submission", "user_id", "user__username",
+    "user__is_staff",
     "user__first_name", "user__last_name", "user__competitor__display_name",
     "public_score", "public_at", "public_submission_id",
     "private_score", "private_at", "private_submission_id", "private_ci_low", "private_ci_high",
@@ -55,15 +72,26 @@ def leaderboard(
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}")
     standings = [dict(zip(FIELDS, values, strict=True)) for values in _ordered(challenge, split)]
-    rows = _ranked(standings, split, real_names)
+    if not real_names:  # students' view: instructors' test uploads are not theirs to see
+        standings = [s for s in standings if not _is_staff_row(s)]
+    rows = _ranked(standings, split, real_names, challenge.ties)
     if split == "private":
-        public_ranks = _public_ranks(standings, challenge.higher_is_better)
+        public_ranks = _public_ranks(standings, challenge.higher_is_better, challenge.ties)
         rows = [replace(row, public_rank=public_ranks.get(row.team_id)) for row in rows]
     return rows
 
 
 def participant_count(rows: list[LeaderboardRow]) -> int:
-    return sum(1 for row in rows if not row.is_baseline)
+    """The ranked rows: what "rank 10 of 38" counts."""
+    return sum(1 for row in rows if row.rank is not None)
+
+
+def _is_staff_row(standing: dict) -> bool:
+    return bool(standing["user__is_staff"]) and not standing["is_baseline"]
+
+
+def _is_reference(standing: dict) -> bool:
+    return bool(standing["is_baseline"]) or _is_staff_row(standing)
 
 
 def _ordered(challenge: Challenge, split: str):
@@ -76,22 +104,23 @@ def _ordered(challenge: Challenge, split: str):
     )
 
 
-def _ranked(standings: list[dict], split: str, real_names: bool) -> list[LeaderboardRow]:
-    ranked, rank = [], 0
-    for standing in standings:
-        if not standing["is_baseline"]:
-            rank += 1
-        ranked.append(_row(standing, split, None if standing["is_baseline"] else rank, real_names))
-    return ranked
+def _ranked(standings: list[dict], split: str, real_names: bool,
+            ties: str) -> list[LeaderboardRow]:
+    """`standings` in board order; the ranked ones get ranks by the tie policy."""
+    competing = [s for s in standings if not _is_reference(s)]
+    ranks = assign_ranks([s[f"{split}_score"] for s in competing], ties)
+    rank_of = {id(s): rank for s, rank in zip(competing, ranks, strict=True)}
+    return [_row(s, split, rank_of.get(id(s)), real_names) for s in standings]
 
 
-def _public_ranks(standings: list[dict], higher_is_better: bool) -> dict[str, int]:
+def _public_ranks(standings: list[dict], higher_is_better: bool, ties: str) -> dict[str, int]:
     """Public ranks of the teams on the private board, from the same rows (no query)."""
-    students = [s for s in standings if not s["is_baseline"] and s["public_score"] is not None]
+    students = [s for s in standings if not _is_reference(s) and s["public_score"] is not None]
     sign = -1 if higher_is_better else 1
     students.sort(key=lambda s: (sign * s["public_score"], s["public_at"],
                                  s["public_submission_id"]))
-    return {f"u{s['user_id']}": rank for rank, s in enumerate(students, start=1)}
+    ranks = assign_ranks([s["public_score"] for s in students], ties)
+    return {student_team_id(s["user_id"]): rank for s, rank in zip(students, ranks, strict=True)}
 
 
 def _row(standing: dict, split: str, rank: int | None, real_names: bool) -> LeaderboardRow:
@@ -100,7 +129,7 @@ def _row(standing: dict, split: str, rank: int | None, real_names: bool) -> Lead
     private = split == "private"
     return LeaderboardRow(
         rank=rank,
-        team_id=f"b{submission_id}" if baseline else f"u{standing['user_id']}",
+        team_id=f"b{submission_id}" if baseline else student_team_id(standing["user_id"]),
         user_id=standing["user_id"],
         name=_shown_name(standing, real_names),
         username=standing["user__username"],
@@ -111,6 +140,7 @@ def _row(standing: dict, split: str, rank: int | None, real_names: bool) -> Lead
         submission_id=submission_id,
         ci_low=standing["private_ci_low"] if private else None,
         ci_high=standing["private_ci_high"] if private else None,
+        is_staff=_is_staff_row(standing),
     )
 
 
@@ -120,5 +150,6 @@ def _shown_name(standing: dict, real_names: bool) -> str:
         return f"Baseline: {description}" if description else "Baseline"
     if real_names:
         full_name = f"{standing['user__first_name']} {standing['user__last_name']}".strip()
-        return full_name or standing["user__username"]
+        name = full_name or standing["user__username"]
+        return f"Instructor: {name}" if _is_staff_row(standing) else name
     return standing["user__competitor__display_name"] or pseudonym_for(standing["user_id"])

@@ -241,7 +241,7 @@ def test_instructors_edit_the_scheme_in_the_admin_and_bad_values_are_explained(c
     client.force_login(people["ivana"])
     url = reverse("admin:course_gradescheme_change", args=[GradeScheme.load().pk])
     form = {"challenge_percent": "40", "project_percent": "70", "weights": '{"nope": 1}',
-            "best_of": "[]", "scale": '[[90, "1"], [0, "4"]]'}
+            "best_of": "[]", "scale": '[[90, "1"], [0, "4"]]', "tie_policy": "kaggle"}
     page = client.post(url, form).content.decode()
     assert "must add up to 100" in page and "weights name &#x27;nope&#x27;" in page
     form.update(challenge_percent="30", weights='{"tiny-b": 3}')

@@ -77,11 +77,18 @@ def test_the_top_ranks_get_full_marks_and_baselines_take_no_rank():
     assert 999 not in marks
 
 
-def test_tied_students_share_a_rank_for_the_top_k_rule():
+def test_tied_students_share_a_rank_for_the_top_k_rule_under_the_shared_policy():
     entries = board((1, 0.3), (2, 0.5), (3, 0.5), (4, 0.8))
-    assert ranks({1: 0.3, 2: 0.5, 3: 0.5, 4: 0.8}, False) == {1: 1, 2: 2, 3: 2, 4: 4}
-    marks = marks_for(mse_tiers(top=2), entries, higher_is_better=False)
+    assert ranks({1: 0.3, 2: 0.5, 3: 0.5, 4: 0.8}, False, "shared") == {1: 1, 2: 2, 3: 2, 4: 4}
+    marks = marks_for(mse_tiers(top=2), entries, higher_is_better=False, ties="shared")
     assert marks == {1: 1.0, 2: 1.0, 3: 1.0, 4: 0.5}
+
+
+def test_under_kaggle_ties_the_earlier_of_equal_scores_takes_the_top_k_place():
+    entries = board((1, 0.3), (2, 0.5), (3, 0.5), (4, 0.8))  # board order: 2 submitted first
+    assert ranks({1: 0.3, 2: 0.5, 3: 0.5, 4: 0.8}, False) == {1: 1, 2: 2, 3: 3, 4: 4}
+    marks = marks_for(mse_tiers(top=2), entries, higher_is_better=False)
+    assert marks == {1: 1.0, 2: 1.0, 3: 0.5, 4: 0.5}
 
 
 def test_a_student_missing_from_the_board_has_no_mark_so_counts_zero():
@@ -94,10 +101,12 @@ def test_a_student_missing_from_the_board_has_no_mark_so_counts_zero():
 
 def test_score_or_percentile_takes_the_better_of_accuracy_and_percentile():
     # Students ranked 1, 2, 2, 4 of N = 4 (the baseline is neither ranked nor counted):
-    # percentiles 1, 0.75, 0.75, 0.25.
+    # percentiles 1, 0.75, 0.75, 0.25 when ties share; 1, 0.75, 0.5, 0.25 as on Kaggle.
     entries = board((1, 0.9), (2, 0.6), (3, 0.6), (4, 0.3), baselines=[0.95, 0.5])
-    marks = marks_for(ScoreOrPercentile(), entries, higher_is_better=True)
-    assert marks == {1: 1.0, 2: 0.75, 3: 0.75, 4: 0.3}
+    shared = marks_for(ScoreOrPercentile(), entries, higher_is_better=True, ties="shared")
+    assert shared == {1: 1.0, 2: 0.75, 3: 0.75, 4: 0.3}
+    kaggle = marks_for(ScoreOrPercentile(), entries, higher_is_better=True)
+    assert kaggle == {1: 1.0, 2: 0.75, 3: 0.6, 4: 0.3}
 
 
 def test_score_or_percentile_alone_on_the_board_is_full_marks():
@@ -195,8 +204,10 @@ def test_the_2024_regression_rule_written_in_challenge_toml(tmp_path):
     rule = parse_rule(grading, higher_is_better=False)
     assert rule == Tiers(tiers=((1.0, 0.5), (0.1, 0.7), (0.01, 0.9)), full_marks_top=10)
     students = [(uid, 0.05) for uid in range(1, 11)] + [(11, 0.05), (12, 0.5), (13, 3.0)]
-    marks = marks_for(rule, board(*students), higher_is_better=False)
+    marks = marks_for(rule, board(*students), higher_is_better=False, ties="shared")
     assert [marks[uid] for uid in (1, 11, 12, 13)] == [1.0, 1.0, 0.5, 0.0]  # 11 ties rank 1
+    kaggle = marks_for(rule, board(*students), higher_is_better=False)
+    assert [kaggle[uid] for uid in (1, 10, 11, 12)] == [1.0, 1.0, 0.7, 0.5]  # 11 is rank 11
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,8 @@ class SingletonAdmin(InstructorPermissions, admin.ModelAdmin):
 
 @admin.register(GradeScheme)
 class GradeSchemeAdmin(SingletonAdmin):
-    fields = ["challenge_percent", "project_percent", "weights", "best_of", "scale", "updated_at"]
+    fields = ["challenge_percent", "project_percent", "weights", "best_of", "scale", "tie_policy",
+              "updated_at"]
     readonly_fields = ["updated_at"]
 
 

@@ -24,7 +24,8 @@ DEMO_DAYS_OPEN = 28
 DEMO_REGISTRATION_DAYS = 14  # groups lock two weeks after day one, at 23:59
 DEMO_PROJECT_DAYS = DEMO_DAYS_OPEN + 18  # as in 2023: challenges 15 March, project 2 April
 
-# The course's project ideas, by family (DESIGN.md); groups may also bring their own topic.
+# The course's project ideas, by family (docs/ARCHITECTURE.md, section 1); groups may also
+# bring their own topic.
 PROJECT_IDEAS: tuple[tuple[str, str, str], ...] = (
     ("Mathy", "Distilling a deep network into a shallow one",
      "How small can a student network get before it stops matching its teacher?"),
@@ -43,6 +44,12 @@ PROJECT_IDEAS: tuple[tuple[str, str, str], ...] = (
     ("NLP", "Automatic texting: a Turing test", ""),
     ("NLP", "Generating an image for a group conversation", ""),
 )
+
+
+# The course description's four parts of the challenge grade: "Fitting functions (1D-1D &
+# 5D-5D)" (the better of the pair counts, as the 2024 notebook took the best of paired
+# challenges), binary face classification, multi-class classification, transfer learning.
+DEMO_BEST_OF = [["fitting-1d", "fitting-5d"]]
 
 
 @dataclass(frozen=True)
@@ -116,14 +123,19 @@ def demo_project_dates() -> tuple[datetime, datetime]:
 
 @transaction.atomic
 def demo_course() -> None:
-    """Project ideas, the default grade scheme (30 % challenges with equal weights, 70 %
-    project, 1/2/3/4 at 90/75/60 points) and project dates the demo can use now. Dates an
-    instructor has changed are kept when the demo is loaded again."""
+    """Project ideas, the course's grade scheme and project dates the demo can use now.
+    The scheme: 30 % challenges in four equal parts (fitting-1d / fitting-5d, best of the
+    pair; glasses; mics-mnist; sword-video), 70 % project, 1/2/3/4 at 90/75/60 points, ties
+    ranked as on Kaggle. Dates and best-of groups an instructor has changed are kept when
+    the demo is loaded again."""
     for order, (family, title, description) in enumerate(PROJECT_IDEAS):
         ProjectTopic.objects.get_or_create(
             family=family, title=title, defaults={"description": description, "order": order}
         )
-    GradeScheme.load()
+    scheme = GradeScheme.load()
+    if not scheme.best_of:
+        scheme.best_of = DEMO_BEST_OF
+        scheme.save()
     config = ProjectSettings.load()
     if config.deadline == DEFAULT_PROJECT_DEADLINE:
         config.registration_deadline, config.deadline = demo_project_dates()

@@ -1,8 +1,10 @@
 """The gradebook: each student's challenge marks, project mark, points and grade.
 
 Challenge results are read only through `challenges.selectors`: the final (private)
-leaderboard of each published challenge. Only the course's students are ranked there: the
-baseline account's rows are baselines, and instructors' test submissions are left out.
+leaderboard of each published challenge, in its order, ranked by the challenge's tie policy
+exactly as the board and its Kaggle-format CSV are: every ranked row of the board counts (as
+in the CSV a notebook reads), baselines are reference rows, and instructors' own uploads are
+not ranked (the board leaves them unranked too). Marks are kept for the course's students.
 """
 
 import csv
@@ -14,9 +16,10 @@ from challenges import selectors
 from challenges.kaggle import neutralise
 from challenges.models import Challenge
 from challenges.scoring import get_metric
+from challenges.ties import describe as describe_ties
 from vsegrader.course import grading
 from vsegrader.course.models import GradeScheme, Membership
-from vsegrader.course.roster import BASELINE_USERNAME, students
+from vsegrader.course.roster import students
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class Column:
     revealed: bool
     rule_text: str = ""
     error: str = ""
+    ties: str = ""  # how equal scores rank, in words
 
 
 @dataclass
@@ -39,6 +43,7 @@ class Row:
     email: str
     group: str = ""
     marks: dict[str, float | None] = field(default_factory=dict)
+    places: dict[str, tuple[int, int] | None] = field(default_factory=dict)  # (rank, of N)
     challenge_points: float | None = None
     project_mark: float | None = None  # percent, with the member's adjustment
     project_points: float | None = None
@@ -69,34 +74,45 @@ def graded_challenges() -> list[Challenge]:
     return list(Challenge.objects.filter(is_published=True).order_by("deadline", "slug"))
 
 
-def board_entries(challenge: Challenge, student_ids: set[int]) -> list[grading.Entry]:
-    entries = []
-    for row in selectors.final_leaderboard(challenge=challenge):
-        baseline = row.is_baseline or row.username == BASELINE_USERNAME
-        if baseline or row.user_id in student_ids:
-            entries.append(grading.Entry(user_id=row.user_id, score=row.score,
-                                         is_baseline=baseline))
-    return entries
+def board_entries(challenge: Challenge) -> list[grading.Entry]:
+    """The final board's ranked rows and baselines, in board order; an instructor's own
+    upload (unranked on the board) is left out."""
+    return [
+        grading.Entry(user_id=row.user_id, score=row.score, is_baseline=row.is_baseline)
+        for row in selectors.final_leaderboard(challenge=challenge)
+        if row.is_baseline or row.rank is not None
+    ]
 
 
-def challenge_marks(
-    challenge: Challenge, student_ids: set[int]
-) -> tuple[Column, dict[int, float] | None]:
-    """The column and each student's mark (a student missing from the board: 0), or None
-    for the marks when the rule is broken; the column then says why."""
+def metric_name(challenge: Challenge) -> str:
     label = get_metric(challenge.metric).label
-    metric = label[:1].lower() + label[1:]
+    return label[:1].lower() + label[1:]
+
+
+@dataclass(frozen=True)
+class ChallengeResult:
+    column: Column
+    marks: dict[int, float] | None  # None: the rule is broken (the column says why)
+    places: dict[int, tuple[int, int]]  # user id -> (rank, ranked students)
+
+
+def challenge_marks(challenge: Challenge, student_ids: set[int]) -> ChallengeResult:
+    """The column, each student's mark (a student missing from the board: 0) and place."""
+    metric = metric_name(challenge)
     column = Column(slug=challenge.slug, title=challenge.title,
-                    revealed=selectors.is_revealed(challenge))
+                    revealed=selectors.is_revealed(challenge), ties=describe_ties(challenge.ties))
+    direction = {"higher_is_better": challenge.higher_is_better, "ties": challenge.ties}
+    entries = board_entries(challenge)
+    places = grading.places(entries, **direction)
     try:
         rule = grading.parse_rule(challenge.grading, higher_is_better=challenge.higher_is_better)
         column = replace(column, rule_text=grading.describe_rule(
             rule, metric=metric, higher_is_better=challenge.higher_is_better))
-        marks = grading.marks_for(rule, board_entries(challenge, student_ids),
-                                  higher_is_better=challenge.higher_is_better)
+        marks = grading.marks_for(rule, entries, **direction)
     except grading.RuleError as error:
-        return replace(column, error=f"grading rule: {error}"), None
-    return column, {user_id: marks.get(user_id, 0.0) for user_id in student_ids}
+        return ChallengeResult(replace(column, error=f"grading rule: {error}"), None, places)
+    student_marks = {user_id: marks.get(user_id, 0.0) for user_id in student_ids}
+    return ChallengeResult(column, student_marks, places)
 
 
 # --- projects -------------------------------------------------------------------------------
@@ -125,23 +141,22 @@ def gradebook(*, scheme: grading.Scheme | None = None) -> Gradebook:
     scheme = scheme or GradeScheme.load().as_scheme()
     people = list(students().values_list("id", "username", "first_name", "last_name", "email"))
     ids = {person[0] for person in people}
-    columns, marks_by_slug = [], {}
-    for challenge in graded_challenges():
-        column, marks = challenge_marks(challenge, ids)
-        columns.append(column)
-        marks_by_slug[challenge.slug] = marks
+    results = {c.slug: challenge_marks(c, ids) for c in graded_challenges()}
+    columns = [result.column for result in results.values()]
     projects = project_marks()
-    rows = [build_row(person, scheme, marks_by_slug, projects.get(person[0])) for person in people]
+    rows = [build_row(person, scheme, results, projects.get(person[0])) for person in people]
     slugs = [column.slug for column in columns]
     return Gradebook(columns=columns, rows=rows, scheme=scheme, items=grading.items(scheme, slugs))
 
 
-def build_row(person, scheme: grading.Scheme, marks_by_slug: dict, project) -> Row:
+def build_row(person, scheme: grading.Scheme, results: dict[str, ChallengeResult],
+              project) -> Row:
     user_id, username, first_name, last_name, email = person
     row = Row(user_id=user_id, username=username, first_name=first_name, last_name=last_name,
               email=email)
-    row.marks = {slug: None if marks is None else marks[user_id]
-                 for slug, marks in marks_by_slug.items()}
+    row.marks = {slug: None if result.marks is None else result.marks[user_id]
+                 for slug, result in results.items()}
+    row.places = {slug: result.places.get(user_id) for slug, result in results.items()}
     row.challenge_points = grading.challenge_points(scheme, list(row.marks), row.marks)
     if project is not None:
         row.group, mark, adjustment, _released = project
@@ -176,6 +191,8 @@ def my_grades(*, user) -> MyGrades:
     shown = Row(user_id=row.user_id, username=row.username, first_name=row.first_name,
                 last_name=row.last_name, email=row.email, group=row.group)
     shown.marks = {c.slug: row.marks.get(c.slug) if c.revealed else None for c in book.columns}
+    shown.places = {c.slug: row.places.get(c.slug) if c.revealed else None
+                    for c in book.columns}
     all_revealed = all(column.revealed for column in book.columns)
     if all_revealed:
         shown.challenge_points = row.challenge_points
@@ -186,6 +203,59 @@ def my_grades(*, user) -> MyGrades:
     columns = [c if c.revealed else replace(c, rule_text="", error="") for c in book.columns]
     return MyGrades(columns=columns, row=shown, project_released=released, scheme=book.scheme,
                     items=book.items)
+
+
+# --- how the parts combine, in words ----------------------------------------------------------
+
+
+def item_name(item: grading.Item) -> str:
+    return f"the better of {' and '.join(item.slugs)}" if len(item.slugs) > 1 else item.slugs[0]
+
+
+def item_points(scheme: grading.Scheme, items: list[grading.Item], item: grading.Item) -> float:
+    total = sum(i.weight for i in items if i.weight > 0)
+    return 0.0 if total <= 0 else scheme.challenge_percent * max(item.weight, 0) / total
+
+
+def parts_text(scheme: grading.Scheme, items: list[grading.Item]) -> str:
+    """"The challenge part (30 points) has 4 equal parts of 7.5 points: the better of
+    fitting-1d and fitting-5d; glasses; mics-mnist; sword-video." """
+    terms = [item for item in items if item.weight > 0]
+    if not terms:
+        return ""
+    points = f"{scheme.challenge_percent:g} points"
+    if len({item.weight for item in terms}) == 1:
+        each = round(item_points(scheme, items, terms[0]), 2)
+        names = "; ".join(item_name(item) for item in terms)
+        return f"The challenge part ({points}) has {len(terms)} equal parts of {each:g} " \
+               f"points: {names}."
+    shares = "; ".join(f"{item_name(item)}: {round(item_points(scheme, items, item), 2):g}"
+                       for item in terms)
+    return f"The challenge part ({points}) adds up from: {shares} points."
+
+
+def challenge_summary(challenge: Challenge, *, user) -> dict:
+    """What a challenge page says about grading: its part, how parts combine, the ties, and
+    the rule once revealed (instructors: always)."""
+    scheme = GradeScheme.load().as_scheme()
+    items = grading.items(scheme, [c.slug for c in graded_challenges()])
+    item = next((i for i in items if challenge.slug in i.slugs), None)
+    part = ""
+    if item is not None and item.weight > 0:
+        points = round(item_points(scheme, items, item), 2)
+        part = f"It counts as {item_name(item)}: {points:g} of the " \
+               f"{scheme.challenge_percent:g} challenge points."
+    rule = ""
+    if selectors.is_instructor(user) or selectors.is_revealed(challenge):
+        try:
+            parsed = grading.parse_rule(challenge.grading,
+                                        higher_is_better=challenge.higher_is_better)
+            rule = grading.describe_rule(parsed, metric=metric_name(challenge),
+                                         higher_is_better=challenge.higher_is_better)
+        except grading.RuleError:
+            rule = ""
+    return {"part": part, "parts": parts_text(scheme, items), "rule": rule,
+            "ties": describe_ties(challenge.ties)}
 
 
 # --- filtering, sorting, CSV ----------------------------------------------------------------

@@ -16,8 +16,10 @@ admin as the challenge's `grading` JSON). Marks lie in 0..1 and are computed on 
     zero = 0.25                      # optional; default: the best baseline score on the board
 
 Ranks count students only: baseline rows are neither ranked nor counted in N. Equal scores
-share the better rank (1, 2, 2, 4), so two students with the same score get the same mark.
-A student without a counted submission is not on the board and gets 0.
+rank by the challenge's tie policy (challenges.ties), the same one its leaderboard and its
+Kaggle-format CSV use: "kaggle" (the default; entries come in board order, so the earlier
+submission ranks first: 1, 2, 3, 4) or "shared" (equal scores share the better rank: 1, 2, 2,
+4). A student without a counted submission is not on the board and gets 0.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+
+from challenges.ties import DEFAULT_TIE_POLICY, assign_ranks
 
 RULES = ("tiers", "score_or_percentile", "linear")
 BOUNDARIES = ("strict", "inclusive")
@@ -173,24 +177,34 @@ def student_scores(entries: Sequence[Entry], higher_is_better: bool) -> dict[int
     return best
 
 
-def ranks(scores: Mapping[int, float], higher_is_better: bool) -> dict[int, int]:
-    """Competition ranking: 1 + the number of students with a strictly better score."""
-    ordered = sorted(scores.values(), reverse=higher_is_better)
-    first_place: dict[float, int] = {}
-    for position, score in enumerate(ordered, start=1):
-        first_place.setdefault(score, position)
-    return {user_id: first_place[score] for user_id, score in scores.items()}
+def ranks(scores: Mapping[int, float], higher_is_better: bool,
+          ties: str = DEFAULT_TIE_POLICY) -> dict[int, int]:
+    """Each student's rank under the tie policy. `scores` comes in board order: among equal
+    scores the one listed first (the earlier submission) ranks first under "kaggle"."""
+    ordered = sorted(scores.items(), key=lambda item: -item[1] if higher_is_better else item[1])
+    numbers = assign_ranks([score for _, score in ordered], ties)
+    return {user_id: rank for (user_id, _), rank in zip(ordered, numbers, strict=True)}
 
 
-def marks_for(rule: Rule, entries: Sequence[Entry], *, higher_is_better: bool) -> dict[int, float]:
+def places(entries: Sequence[Entry], *, higher_is_better: bool,
+           ties: str = DEFAULT_TIE_POLICY) -> dict[int, tuple[int, int]]:
+    """Each student's (rank, number of ranked students): "rank 10 of 38"."""
+    scores = student_scores(entries, higher_is_better)
+    return {user_id: (rank, len(scores))
+            for user_id, rank in ranks(scores, higher_is_better, ties).items()}
+
+
+def marks_for(rule: Rule, entries: Sequence[Entry], *, higher_is_better: bool,
+              ties: str = DEFAULT_TIE_POLICY) -> dict[int, float]:
     """Each student's mark on one challenge; students missing from `entries` get 0 (callers
-    look them up with `.get(user_id, 0.0)`). Raises RuleError when the board cannot carry
-    the rule (a linear rule with neither a baseline nor `zero`)."""
+    look them up with `.get(user_id, 0.0)`). `entries` come in board order (see `ranks`).
+    Raises RuleError when the board cannot carry the rule (a linear rule with neither a
+    baseline nor `zero`)."""
     scores = student_scores(entries, higher_is_better)
     if isinstance(rule, Tiers):
-        return _tier_marks(rule, scores, higher_is_better)
+        return _tier_marks(rule, scores, higher_is_better, ties)
     if isinstance(rule, ScoreOrPercentile):
-        return _percentile_marks(scores, higher_is_better)
+        return _percentile_marks(scores, higher_is_better, ties)
     return _linear_marks(rule, entries, scores, higher_is_better)
 
 
@@ -206,8 +220,8 @@ def tier_mark(rule: Tiers, score: float, higher_is_better: bool) -> float:
     return max(met, default=0.0)
 
 
-def _tier_marks(rule: Tiers, scores, higher_is_better: bool) -> dict[int, float]:
-    rank_of = ranks(scores, higher_is_better)
+def _tier_marks(rule: Tiers, scores, higher_is_better: bool, ties: str) -> dict[int, float]:
+    rank_of = ranks(scores, higher_is_better, ties)
     return {
         user_id: 1.0 if rank_of[user_id] <= rule.full_marks_top
         else tier_mark(rule, score, higher_is_better)
@@ -215,8 +229,8 @@ def _tier_marks(rule: Tiers, scores, higher_is_better: bool) -> dict[int, float]
     }
 
 
-def _percentile_marks(scores, higher_is_better: bool) -> dict[int, float]:
-    rank_of, count = ranks(scores, higher_is_better), len(scores)
+def _percentile_marks(scores, higher_is_better: bool, ties: str) -> dict[int, float]:
+    rank_of, count = ranks(scores, higher_is_better, ties), len(scores)
     return {
         user_id: clip(max(score, 1 - (rank_of[user_id] - 1) / count))
         for user_id, score in scores.items()

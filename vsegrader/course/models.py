@@ -10,12 +10,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 
+from challenges import ties
 from challenges.models import Challenge
 from vsegrader.course import grading
 
 PRAGUE = ZoneInfo("Europe/Prague")
-# The course's own dates (DESIGN.md); instructors change them in the admin.
+# The course's own dates (docs/ARCHITECTURE.md, section 1); instructors change them in the admin.
 DEFAULT_PROJECT_DEADLINE = datetime(2023, 4, 2, 23, 59, tzinfo=PRAGUE)
 DEFAULT_REGISTRATION_DEADLINE = datetime(2023, 3, 15, 23, 59, tzinfo=PRAGUE)
 
@@ -60,6 +63,12 @@ class GradeScheme(Singleton):
         default=default_scale,
         help_text='[minimum points, grade] rows, e.g. [[90, "1"], [75, "2"], [60, "3"], [0, "4"]]',
     )
+    tie_policy = models.CharField(
+        "ties", max_length=10, choices=ties.CHOICES, default=ties.DEFAULT_TIE_POLICY,
+        help_text="how equal scores rank on every board, the Kaggle CSV and the grades; a "
+        "challenge may override it. Kaggle's way (the default) gives the ranks of the exported "
+        "CSV's Rank column, so a notebook on that file gives the gradebook's marks",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -67,6 +76,10 @@ class GradeScheme(Singleton):
 
     def __str__(self) -> str:
         return f"Challenges {self.challenge_percent:g} + project {self.project_percent:g}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        share_tie_policy(self.tie_policy)
 
     def as_scheme(self) -> grading.Scheme:
         return grading.Scheme(
@@ -88,6 +101,28 @@ class GradeScheme(Singleton):
         errors = grading.scheme_errors(raw, known_slugs=slugs)
         if errors:
             raise ValidationError(errors)
+
+
+def share_tie_policy(policy: str, challenges=None) -> int:
+    """Copies the course's tie policy onto the challenges (`challenges` may narrow them), so
+    that the challenges app resolves a challenge's policy without importing the course."""
+    queryset = Challenge.objects.all() if challenges is None else challenges
+    return queryset.exclude(course_tie_policy=policy).update(course_tie_policy=policy)
+
+
+def course_tie_policy() -> str:
+    policy = GradeScheme.objects.filter(pk=1).values_list("tie_policy", flat=True).first()
+    return policy or ties.DEFAULT_TIE_POLICY
+
+
+@receiver(post_save, sender=Challenge, dispatch_uid="course-tie-policy")
+def challenge_saved(sender, instance: Challenge, created: bool, raw: bool = False, **kwargs):
+    """A new challenge takes the course's tie policy (an imported fixture keeps its own)."""
+    if created and not raw:
+        policy = course_tie_policy()
+        if instance.course_tie_policy != policy:
+            share_tie_policy(policy, Challenge.objects.filter(pk=instance.pk))
+            instance.course_tie_policy = policy
 
 
 class ProjectSettings(Singleton):

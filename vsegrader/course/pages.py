@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from challenges import selectors
 from challenges.selectors import is_instructor
 from vsegrader.course import deadlines, gradebook
 from vsegrader.course.models import ProjectGroup
@@ -64,7 +65,9 @@ def gradebook_page(request):
         "fixed": [header(label, key, params) for label, key in FIXED_COLUMNS],
         "challenge_headers": [header(c.title, f"mark:{c.slug}", params) for c in book.columns],
         "totals": [header(label, key, params) for label, key in TOTAL_COLUMNS],
-        "table": [(row, [row.marks.get(c.slug) for c in book.columns]) for row in rows],
+        "table": [(row, [(row.marks.get(c.slug), row.places.get(c.slug)) for c in book.columns])
+                  for row in rows],
+        "parts": gradebook.parts_text(book.scheme, book.items),
         "grades": [grade for _, grade in book.scheme.scale],
         "csv_query": urlencode({k: v for k, v in params.items() if v}),
         "row_count": len(book.rows),
@@ -91,13 +94,25 @@ def my_grades(request):
     group = ProjectGroup.objects.filter(memberships__user=request.user).first()
     context = {
         "mine": mine,
-        "cells": [(c, mine.row.marks.get(c.slug)) for c in mine.columns],
+        "cells": [(c, mine.row.marks.get(c.slug), mine.row.places.get(c.slug))
+                  for c in mine.columns],
+        "parts": gradebook.parts_text(mine.scheme, mine.items),
         "group": group,
         "scheme": mine.scheme,
         "best_of": [item for item in mine.items if len(item.slugs) > 1],
         "is_instructor": is_instructor(request.user),
     }
     return render(request, "course/my_grades.html", context)
+
+
+@login_required
+@require_GET
+def challenge_grading(request, slug: str):
+    """The challenge page's "Grading" card (an htmx fragment): its part of the grade, how the
+    parts combine, how ties rank, and its rule once revealed."""
+    challenge = selectors.challenge_get(slug=slug, user=request.user)
+    summary = gradebook.challenge_summary(challenge, user=request.user)
+    return render(request, "course/_challenge_grading.html", {"challenge": challenge, **summary})
 
 
 # --- deadlines ------------------------------------------------------------------------------

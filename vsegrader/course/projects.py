@@ -9,7 +9,6 @@ The unique student column of Membership backs "one group per student" in the dat
 
 import hashlib
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -22,6 +21,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from vsegrader.course import pptx
 from vsegrader.course.models import (
     Deliverable,
     MarkChange,
@@ -33,7 +33,6 @@ from vsegrader.course.models import (
 from vsegrader.course.roster import is_student
 from vsegrader.refusals import Refused
 
-PPTX_MARKER = "ppt/presentation.xml"
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
@@ -246,14 +245,7 @@ def sniff(file: UploadedFile) -> str:
     file.seek(0)
     if head == b"%PDF-":
         return "pdf"
-    try:
-        with zipfile.ZipFile(file) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return ""
-    finally:
-        file.seek(0)
-    return "pptx" if PPTX_MARKER in names else ""
+    return "pptx" if pptx.is_pptx(file) else ""  # reads the zip's end first: bounded
 
 
 def check_deliverable(*, kind: str, file: UploadedFile | None) -> CheckedFile:
@@ -287,7 +279,9 @@ def display_file_name(name: str | None, ext: str) -> str:
 def deliverable_upload(
     *, user, kind: str, file: UploadedFile | None, now: datetime | None = None
 ) -> Deliverable:
-    """Keeps every upload; one after the project deadline is accepted and marked late."""
+    """Stores an upload; one after the project deadline is accepted and marked late. A group
+    keeps its newest `versions_kept()` uploads of each kind (and its newest on-time one):
+    older ones are deleted, rows and files, so no group can fill the disk."""
     group = group_of(user)
     if group is None:
         raise ProjectError("Join or create a group before uploading.", "no_group")
@@ -299,9 +293,40 @@ def deliverable_upload(
         uploaded_at=now, is_late=now >= project_settings().deadline,
     )
     with transaction.atomic():
+        # Serializes the group's uploads, so parallel ones cannot both skip the pruning.
+        ProjectGroup.objects.select_for_update().filter(pk=group.pk).first()
         deliverable.file.save(f"upload.{checked.ext}", file, save=False)
         deliverable.save()
+        pruned = prune_versions(group, kind)
+        transaction.on_commit(lambda: delete_files(pruned))
     return deliverable
+
+
+def versions_kept() -> int:
+    """Uploads of one kind a group keeps (setting PROJECT_DELIVERABLE_VERSIONS, default 5)."""
+    return max(1, getattr(settings, "PROJECT_DELIVERABLE_VERSIONS", 5))
+
+
+def prune_versions(group: ProjectGroup, kind: str) -> list[str]:
+    """Deletes the group's uploads of `kind` older than the newest `versions_kept()`, except
+    the newest on-time one (the version a late upload must not push out); returns the names
+    of their files, to delete once the transaction commits."""
+    versions = list(
+        group.deliverables.filter(kind=kind)
+        .order_by("-uploaded_at", "-id")
+        .values_list("pk", "file", "is_late")
+    )
+    keep = {pk for pk, _, _ in versions[: versions_kept()]}
+    keep.add(next((pk for pk, _, late in versions if not late), None))
+    doomed = [(pk, name) for pk, name, _ in versions if pk not in keep]
+    Deliverable.objects.filter(pk__in=[pk for pk, _ in doomed]).delete()
+    return [name for _, name in doomed]
+
+
+def delete_files(names: list[str]) -> None:
+    storage = Deliverable._meta.get_field("file").storage
+    for name in names:
+        storage.delete(name)
 
 
 def content_type(deliverable: Deliverable) -> str:

@@ -8,6 +8,7 @@ page_urls: list = [
     path("grades/", pages.gradebook_page, name="grades"),
     path("grades/export.csv", pages.gradebook_csv, name="grades-csv"),
     path("grades/mine/", pages.my_grades, name="grades-mine"),
+    path("challenges/<slug:slug>/grading/", pages.challenge_grading, name="challenge-grading"),
     path("deadlines/", pages.deadline_list, name="deadline-list"),
     path("deadlines/calendar/renew/", pages.calendar_renew, name="calendar-renew"),
     path("deadlines/calendar/<str:token>.ics", pages.calendar_feed, name="calendar-feed"),
