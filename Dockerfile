@@ -12,4 +12,5 @@ RUN if [ -n "$TORCH_INDEX_URL" ]; then \
       pip install --no-cache-dir -r requirements-baselines.txt; fi
 COPY . .
 EXPOSE 8000
-CMD ["gunicorn", "vsegrader.wsgi:application", "--bind", "0.0.0.0:8000"]
+# Meant to run behind a reverse proxy that buffers requests (docker-compose.yml: nginx).
+CMD ["gunicorn", "vsegrader.wsgi:application", "--config", "deploy/gunicorn.conf.py"]

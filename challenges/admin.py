@@ -1,8 +1,9 @@
+from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
-from challenges import moderation, services
+from challenges import deadlines, ladders, moderation, services
 from challenges.models import Challenge, DataFile, Disqualification, Extension, Submission
 from challenges.standings import refresh_standings
 
@@ -34,8 +35,24 @@ class DataFileInline(admin.TabularInline):
     can_delete = False
 
 
+class ChallengeForm(forms.ModelForm):
+    """Refuses a board-mode switch once students have submitted (see challenges.ladders)."""
+
+    # No Meta: ChallengeAdmin builds the form for its own fields (a Meta.fields list here
+    # would narrow the admin's form to that list).
+
+    def clean_public_ladder(self):
+        public_ladder = self.cleaned_data.get("public_ladder", False)
+        if "public_ladder" in self.changed_data:
+            refusal = ladders.mode_change_refusal(self.instance, public_ladder=public_ladder)
+            if refusal:
+                raise forms.ValidationError(refusal, code="mode_locked")
+        return public_ladder
+
+
 @admin.register(Challenge)
 class ChallengeAdmin(InstructorPermissions, admin.ModelAdmin):
+    form = ChallengeForm
     list_display = ["slug", "title", "metric", "deadline", "daily_limit", "public_ladder",
                     "is_published"]
     list_filter = ["is_published", "metric"]
@@ -108,8 +125,29 @@ class SubmissionAdmin(InstructorPermissions, admin.ModelAdmin):
         self.message_user(request, f"{sent} of {len(ids)} submissions sent to the workers.")
 
 
+class ExtensionForm(forms.ModelForm):
+    """Refuses an extension granted or moved later once private scores have been shown."""
+
+    class Meta:
+        model = Extension
+        fields = ["challenge", "user", "deadline", "reason"]
+
+    def clean(self):
+        data = super().clean()
+        challenge, deadline = data.get("challenge"), data.get("deadline")
+        if challenge is not None and deadline is not None:
+            existing = Extension.objects.filter(pk=self.instance.pk).first()
+            refusal = deadlines.extension_refusal(
+                challenge=challenge, deadline=deadline, existing=existing
+            )
+            if refusal:
+                raise forms.ValidationError(refusal, code="revealed")
+        return data
+
+
 @admin.register(Extension)
 class ExtensionAdmin(InstructorPermissions, admin.ModelAdmin):
+    form = ExtensionForm
     list_display = ["challenge", "user", "deadline", "reason", "granted_by", "created_at"]
     list_filter = ["challenge"]
     search_fields = ["user__username"]

@@ -18,7 +18,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from challenges import exports, finals, moderation, profiles, selectors, services
+from challenges import exports, finals, moderation, profiles, retention, selectors, services
 from challenges.api_errors import ErrorSerializer
 from challenges.serializers import (
     ChallengeDetailSerializer,
@@ -41,9 +41,10 @@ drf_datetime = DateTimeField().to_representation
 class UploadRejected(APIException):
     status_code = status.HTTP_400_BAD_REQUEST
 
-    def __init__(self, message: str, code: str, status_code: int = 400):
+    def __init__(self, message: str, code: str, status_code: int = 400, wait=None):
         super().__init__(message, code)
         self.status_code = status_code
+        self.wait = wait  # DRF sends it as Retry-After
 
 
 class BadCredentials(APIException):
@@ -114,7 +115,14 @@ REJECTION_STATUS = {
     "file_too_large": 413,
     "daily_limit_reached": 403,
     "total_limit_reached": 403,
+    "failed_daily_limit_reached": 403,
+    "upload_rate_exceeded": 429,
 }
+
+
+def upload_rejected(rejected: services.SubmissionRejected) -> UploadRejected:
+    status_code = REJECTION_STATUS.get(rejected.code, 400)
+    return UploadRejected(rejected.message, rejected.code, status_code, rejected.retry_after)
 
 
 class ChallengeSubmissionsView(APIView):
@@ -130,6 +138,10 @@ class ChallengeSubmissionsView(APIView):
     @extend_schema(request=SubmissionUploadSerializer, responses={201: SubmissionSerializer})
     def post(self, request, slug: str):
         challenge = selectors.challenge_get(slug=slug, user=request.user)
+        try:  # before request.data: a refused upload's body is never parsed
+            services.submission_precheck(challenge=challenge, user=request.user)
+        except services.SubmissionRejected as rejected:
+            raise upload_rejected(rejected) from rejected
         form = SubmissionCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         if getattr(request._request, "upload_too_large", False):
@@ -143,8 +155,7 @@ class ChallengeSubmissionsView(APIView):
                 description=form.validated_data.get("description", ""),
             )
         except services.SubmissionRejected as rejected:
-            code = REJECTION_STATUS.get(rejected.code, 400)
-            raise UploadRejected(rejected.message, rejected.code, code) from rejected
+            raise upload_rejected(rejected) from rejected
         context = submission_context(request, challenge)
         return Response(SubmissionSerializer(submission, context=context).data, status=201)
 
@@ -187,8 +198,11 @@ class SubmissionFileView(APIView):
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY})
     def get(self, request, pk: int):
         submission = selectors.submission_get(submission_id=pk, user=request.user)
+        if not submission.file:
+            raise Http404(retention.file_gone_message())
         handle = submission.file.open("rb")
-        return FileResponse(handle, as_attachment=True, filename=submission.file_name)
+        return FileResponse(handle, as_attachment=True, filename=submission.file_name,
+                            content_type="text/csv")  # never from the student's file name
 
 
 class LeaderboardView(APIView):

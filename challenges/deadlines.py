@@ -2,6 +2,11 @@
 
 Times are stored in UTC and shown in the course's zone (settings.TIME_ZONE). A submission
 is on time when it arrives strictly before the deadline: at the deadline second it is late.
+
+Once private scores have been shown to students (first_reveal_at), nothing a student does
+changes which of their submissions count: an extension made after that moment is refused in
+the admin (extension_refusal), and one that exists anyway neither reopens final selection
+nor makes later uploads count (counting_deadline).
 """
 
 from datetime import datetime
@@ -20,7 +25,43 @@ def effective_deadline(*, challenge: Challenge, user) -> datetime:
 
 
 def is_late(*, challenge: Challenge, user, at: datetime) -> bool:
-    return at >= effective_deadline(challenge=challenge, user=user)
+    return at >= counting_deadline(challenge=challenge, user=user)
+
+
+def first_reveal_at(challenge: Challenge) -> datetime:
+    """When the private board first opened to students (or will): reveal_at, except that an
+    extension made while the board was already open cannot move it, because students had
+    seen private scores by then. Extensions are replayed in the order they were made."""
+    opens = challenge.deadline
+    made = challenge.extensions.order_by("created_at", "pk").values_list("created_at", "deadline")
+    for created_at, deadline in made:
+        if created_at >= opens:  # the board was open: this and every later one come too late
+            break
+        opens = max(opens, deadline)
+    return opens
+
+
+def counting_deadline(*, challenge: Challenge, user) -> datetime:
+    """Until when the participant's actions change what counts: their own deadline, never
+    past the first reveal (an extension made after it does not reopen anything)."""
+    return min(effective_deadline(challenge=challenge, user=user), first_reveal_at(challenge))
+
+
+def extension_refusal(*, challenge: Challenge, deadline: datetime, existing=None, now=None) -> str:
+    """Why an extension to `deadline` may not be granted now ('' when it may): once private
+    scores have been shown, a later deadline would let a student choose with them in view.
+    Moving an existing extension earlier, or editing its reason, stays allowed."""
+    now = now or timezone.now()
+    opened = first_reveal_at(challenge)
+    if now < opened or (existing is not None and deadline <= existing.deadline):
+        return ""
+    shown = timezone.localtime(opened)
+    return (
+        f"The private leaderboard of this challenge was revealed on {shown:%Y-%m-%d %H:%M} "
+        f"Prague time ({shown.tzname()}): students have seen private scores, so no extension "
+        "can be granted or moved later now (it would reopen final selection with private "
+        "scores in view). Grant extensions before the deadline."
+    )
 
 
 def reveal_at(challenge: Challenge) -> datetime:

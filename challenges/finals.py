@@ -1,10 +1,11 @@
 """Final selection (Kaggle's rule): up to N submissions marked before the deadline count
-for the private leaderboard; with none marked, the N best by public score count."""
+for the private leaderboard; with none marked, the N best by public score count. Selection
+closes at the participant's deadline, and in any case at the private board's first reveal."""
 
 from django.db import transaction
 from django.utils import timezone
 
-from challenges.deadlines import effective_deadline
+from challenges.deadlines import effective_deadline, first_reveal_at
 from challenges.models import Submission
 from challenges.quotas import lock_participant
 from challenges.standings import refresh_standings
@@ -32,9 +33,16 @@ def submission_set_final(*, submission: Submission, user, final: bool) -> Submis
 
 def _check_selectable(submission: Submission, user, final: bool) -> None:
     challenge = submission.challenge
-    if timezone.now() >= effective_deadline(challenge=challenge, user=user):
+    now = timezone.now()
+    if now >= effective_deadline(challenge=challenge, user=user):
         raise SelectionRefused(
             "The deadline has passed: final selections can no longer change.", "closed"
+        )
+    if now >= first_reveal_at(challenge):  # an extension made after the reveal
+        raise SelectionRefused(
+            "The private leaderboard has been revealed: final selections can no longer "
+            "change, whatever extension you have.",
+            "revealed",
         )
     if not final:
         return

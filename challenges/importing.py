@@ -17,6 +17,7 @@ from pyarrow import csv as pacsv
 
 from challenges.bundles.format import Bundle
 from challenges.bundles.reader import is_sample_name
+from challenges.bundles.safety import refuse_symlink, symlinks_under
 from challenges.models import Challenge, DataFile
 from challenges.previews import build_preview
 from challenges.scoring import get_metric
@@ -50,6 +51,9 @@ class ImportReport:
         ]
         if self.solution_changed and not self.created:
             parts.append(f"solution changed: {self.rescored} submissions queued for rescoring")
+        if not self.created:  # bundles carry no board mode: an update keeps the admin's
+            mode = "Ladder" if challenge.public_ladder else "standard"
+            parts.append(f"public board kept in {mode} mode (set in the admin)")
         return "; ".join(parts)
 
 
@@ -62,7 +66,10 @@ def sha256_file(path: Path) -> str:
 
 
 def zip_folder(folder: Path, target) -> None:
-    """Writes folder/ as a zip into the open binary file `target`, one member at a time."""
+    """Writes folder/ as a zip into the open binary file `target`, one member at a time.
+    A symbolic link in it (read_bundle refuses them; one made since) stops the import."""
+    for link in symlinks_under(folder):
+        refuse_symlink(link)
     with zipfile.ZipFile(target, "w") as archive:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             info = zipfile.ZipInfo(f"{folder.name}/{path.relative_to(folder).as_posix()}", ZIP_DATE)
@@ -82,6 +89,7 @@ def public_entries(bundle: Bundle) -> dict[str, Path]:
 
 
 def store_entry(challenge, data_file: DataFile | None, name: str, path: Path) -> int:
+    refuse_symlink(path)
     if path.is_dir():  # zipped on disk: a video folder can be hundreds of MB
         with tempfile.TemporaryFile() as archive:
             zip_folder(path, archive)
@@ -141,6 +149,7 @@ def apply_bundle(challenge: Challenge, bundle: Bundle) -> None:
     challenge.row_count = spec.row_count
     challenge.daily_limit = bundle.limits.daily
     challenge.total_limit = bundle.limits.total
+    challenge.failed_daily_limit = bundle.limits.failed_daily
     challenge.final_selections = bundle.limits.final_selections
     challenge.max_file_mb = bundle.limits.max_file_mb
     challenge.grading = bundle.grading

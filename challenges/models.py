@@ -6,6 +6,8 @@ from django.utils import timezone
 
 from challenges.scoring.spec import SubmissionSpec, Target
 from challenges.storage import data_storage, hidden_storage
+from challenges.ties import CHOICES as TIE_CHOICES
+from challenges.ties import DEFAULT_TIE_POLICY
 
 
 class Challenge(models.Model):
@@ -22,6 +24,11 @@ class Challenge(models.Model):
     daily_limit = models.PositiveIntegerField(default=5)
     total_limit = models.PositiveIntegerField(default=0, help_text="0 means no total limit")
     final_selections = models.PositiveIntegerField(default=2)
+    failed_daily_limit = models.PositiveIntegerField(
+        default=20,
+        help_text="failed submissions a student may make a day (never fewer than the daily "
+        "limit); those still being checked count too",
+    )
     max_file_mb = models.PositiveIntegerField(default=50)
     grading = models.JSONField(default=dict, blank=True)
     facts = models.JSONField(default=dict, blank=True)
@@ -33,6 +40,16 @@ class Challenge(models.Model):
         default=False,
         help_text="Ladder mode (Blum & Hardt 2015): a student's shown public score changes only "
         "when a new submission beats their best by more than one standard error.",
+    )
+    tie_policy = models.CharField(
+        "ties", max_length=10, blank=True, default="",
+        choices=(("", "the course's setting"), *TIE_CHOICES),
+        help_text="how equal scores rank on the boards, the Kaggle CSV and the grades; "
+        "blank: the course's setting (grade scheme)",
+    )
+    course_tie_policy = models.CharField(
+        max_length=10, default=DEFAULT_TIE_POLICY, choices=TIE_CHOICES, editable=False,
+        help_text="the course's setting, copied here by the course app when it changes",
     )
     rescore_requested_at = models.DateTimeField(null=True, blank=True)
     ids_file = models.CharField(
@@ -61,6 +78,11 @@ class Challenge(models.Model):
     @property
     def is_open(self) -> bool:
         return timezone.now() < self.deadline
+
+    @property
+    def ties(self) -> str:
+        """The tie policy in force: this challenge's override, else the course's."""
+        return self.tie_policy or self.course_tie_policy
 
 
 def data_file_path(instance: "DataFile", filename: str) -> str:

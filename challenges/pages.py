@@ -9,8 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from challenges import finals, moderation, profiles, selectors, services
+from challenges import deadlines, finals, moderation, profiles, retention, selectors, services
 from challenges.forms import SubmissionForm
+from challenges.ladder_overview import ladder_overview as ladder_info
 from challenges.progress import chart_context
 from challenges.scoring import get_metric
 from challenges.uploads import too_large_message
@@ -41,12 +42,15 @@ def challenge_context(request, challenge, form) -> dict:
         "quota": selectors.quota(challenge=challenge, user=user),
         "your_deadline": deadline,
         "has_extension": deadline != challenge.deadline,
-        "selection_open": timezone.now() < deadline,
+        "selection_open": timezone.now() < deadlines.counting_deadline(
+            challenge=challenge, user=user
+        ),
         "final_count": sum(1 for s in submissions if s.is_final),
         "disqualification": selectors.disqualification(challenge=challenge, user=user),
         "rescore": moderation.rescore_progress(challenge=challenge) if is_instructor else None,
         "reveal_at": reveal_at,
         "revealed": revealed,
+        "failed_retention_hours": f"{retention.retention().total_seconds() / 3600:g}",
     }
 
 
@@ -61,6 +65,8 @@ def challenge_detail(request, slug: str):
             return redirect("challenge-detail", slug=slug)
     status = 400 if form.errors else 200
     context = challenge_context(request, challenge, form)
+    if context["is_instructor"] and challenge.public_ladder:  # not in the polled fragment
+        context["ladder"] = ladder_info(challenge)
     return render(request, "challenges/detail.html", context, status=status)
 
 
@@ -188,5 +194,8 @@ def profile(request):
 @require_GET
 def submission_file(request, pk: int):
     submission = selectors.submission_get(submission_id=pk, user=request.user)
+    if not submission.file:
+        raise Http404(retention.file_gone_message())
     handle = submission.file.open("rb")
-    return FileResponse(handle, as_attachment=True, filename=submission.file_name)
+    return FileResponse(handle, as_attachment=True, filename=submission.file_name,
+                        content_type="text/csv")  # never from the student's file name

@@ -62,6 +62,11 @@ class QuotaSerializer(serializers.Serializer):
     total_limit = serializers.IntegerField(allow_null=True)
     remaining_total = serializers.IntegerField(allow_null=True)
     resets_at = serializers.DateTimeField(help_text="next midnight, Europe/Prague")
+    failed_daily_limit = serializers.IntegerField(
+        help_text="failed submissions allowed a day (those still being checked count too)"
+    )
+    failed_today = serializers.IntegerField()
+    failed_remaining_today = serializers.IntegerField()
 
 
 class ChallengeDetailSerializer(ChallengeSerializer):
@@ -146,9 +151,9 @@ class SubmissionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_public_score(self, submission: Submission) -> float | None:
-        """The score students are shown (in Ladder mode, the Ladder's); instructors get the
-        exact one."""
-        if self.context.get("is_instructor"):
+        """The score students are shown (in Ladder mode, the Ladder's) until the reveal;
+        from the reveal on, with the private scores, the exact one (instructors: always)."""
+        if self.context.get("is_instructor") or self.context.get("show_private"):
             return submission.public_score
         return submission.shown_public_score
 
@@ -224,7 +229,11 @@ class TokenSerializer(serializers.Serializer):
 
 
 class LeaderboardRowSerializer(serializers.Serializer):
-    rank = serializers.IntegerField(allow_null=True, help_text="null for a baseline")
+    rank = serializers.IntegerField(
+        allow_null=True,
+        help_text="by the challenge's tie policy, as in the grades and the Kaggle CSV; null for "
+        "a reference row: a baseline, or (instructors only) an instructor's own upload",
+    )
     team_id = serializers.CharField()
     team_name = serializers.CharField(source="name", help_text="a pseudonym unless chosen")
     score = serializers.FloatField()
@@ -244,7 +253,9 @@ class LeaderboardSerializer(serializers.Serializer):
     split = serializers.ChoiceField(choices=["public", "private"])
     metric = serializers.CharField()
     higher_is_better = serializers.BooleanField()
-    participants = serializers.IntegerField(help_text="students ranked (baselines excluded)")
+    participants = serializers.IntegerField(
+        help_text="students ranked (baselines and instructors' uploads excluded)"
+    )
     rows = LeaderboardRowSerializer(many=True)
 
 

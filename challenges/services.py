@@ -32,9 +32,19 @@ INTERNAL_ERROR_MESSAGE = (
     "The instructors can see it; please submit again later."
 )
 
+FILE_PURGED_MESSAGE = (
+    "This submission failed validation and its file was deleted after the retention "
+    "period, so it cannot be scored again."
+)
+
 
 class SubmissionRejected(Refused):
-    """An upload refused before it was stored; `message` tells the user what to fix."""
+    """An upload refused before it was stored; `message` tells the user what to fix, and
+    `retry_after` (seconds) is set when waiting is the fix."""
+
+    def __init__(self, message: str, code: str, retry_after: int | None = None):
+        super().__init__(message, code)
+        self.retry_after = retry_after
 
 
 def display_file_name(name: str | None) -> str:
@@ -88,20 +98,44 @@ def submission_create(
 
 
 def check_quota(*, challenge: Challenge, user, now: datetime) -> None:
+    """The participant's limits, checked with their row locked: the upload rate shared by
+    the page and the API, then the total, daily and failed caps of this challenge."""
     quotas.lock_participant(user)
+    enforce_limits(challenge=challenge, user=user, now=now)
+
+
+def submission_precheck(*, challenge: Challenge, user) -> None:
+    """The same limits, before the upload's body is read, so that a refused upload costs a
+    query rather than parsing its file. Unlocked: only the check in submission_create
+    decides an accepted upload."""
+    if not quotas.is_exempt(user):
+        enforce_limits(challenge=challenge, user=user, now=timezone.now())
+
+
+def enforce_limits(*, challenge: Challenge, user, now: datetime) -> None:
     try:
+        quotas.enforce_upload_rate(user=user, now=now)
         quotas.enforce_quota(challenge=challenge, user=user, now=now)
+    except quotas.UploadRateExceeded as fast:
+        raise SubmissionRejected(fast.message, fast.code, fast.retry_after) from fast
     except quotas.QuotaExceeded as exceeded:
         raise SubmissionRejected(exceeded.message, exceeded.code) from exceeded
 
 
 def enqueue_scoring(submission_id: int) -> bool:
     """Sends the scoring task. A broker outage is survivable: the row stays `queued` and
-    `submissions_requeue_stuck` sends it again, so the upload itself never fails for it."""
+    `submissions_requeue_stuck` sends it again, so the upload itself never fails for it.
+    The queue is chosen per submission (challenges.fairness): a student's burst waits in
+    the bulk queue and never in front of other students' uploads."""
+    from challenges.fairness import scoring_queue_for
     from challenges.tasks import score_submission as score_task
 
+    options = {"retry": False}
+    queue = scoring_queue_for(submission_id)
+    if queue:
+        options["queue"] = queue
     try:
-        score_task.apply_async(args=[submission_id], retry=False)
+        score_task.apply_async(args=[submission_id], **options)
     except Exception as exc:  # kombu raises several types for an unreachable broker
         log.warning("Could not enqueue submission %s (%s); it will be requeued", submission_id, exc)
         return False
@@ -150,6 +184,10 @@ SCORE_FIELDS = [
 def apply_scores(submission: Submission) -> None:
     """Computes the scores onto the row. Storage errors propagate so the task retries."""
     challenge = submission.challenge
+    if not submission.file:  # a failed upload's file, deleted after the retention period
+        fail(submission, FILE_PURGED_MESSAGE)
+        submission.scored_at = timezone.now()
+        return
     solution = cached_solution(challenge)
     with submission.file.open("rb") as handle:
         data = handle.read()
@@ -212,11 +250,13 @@ def submissions_requeue_stuck(*, now: datetime | None = None) -> int:
 
 
 def submissions_rescore(*, challenge: Challenge) -> int:
-    """Puts every submission of a challenge back in the queue (its solution changed)."""
-    ids = list(challenge.submissions.values_list("pk", flat=True))
+    """Puts every submission of a challenge back in the queue (its solution changed); failed
+    ones whose file the retention period deleted stay as they are."""
+    rescorable = challenge.submissions.exclude(file="")
+    ids = list(rescorable.values_list("pk", flat=True))
     challenge.rescore_requested_at = timezone.now()
     challenge.save(update_fields=["rescore_requested_at"])
     # The Ladder restarts from scratch: decisions are replayed as submissions are rescored.
-    challenge.submissions.update(status=Submission.Status.QUEUED, error="", ladder_accepted=None)
+    rescorable.update(status=Submission.Status.QUEUED, error="", ladder_accepted=None)
     transaction.on_commit(lambda: [enqueue_scoring(pk) for pk in ids])
     return len(ids)

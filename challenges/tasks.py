@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from challenges import services
+from challenges import retention, services
 
 
 @shared_task(
@@ -20,3 +20,8 @@ def score_submission(submission_id: int) -> str | None:
 @shared_task(acks_late=True)
 def requeue_stuck_submissions() -> int:
     return services.submissions_requeue_stuck()
+
+
+@shared_task(acks_late=True)
+def purge_failed_files() -> int:
+    return retention.failed_files_purge()

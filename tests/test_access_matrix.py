@@ -35,6 +35,7 @@ from challenges.models import Submission
 from challenges.selectors import shown_name
 from challenges.standings import refresh_standings
 from tests import access
+from tests.admin_forms import post_mode
 from tests.bundles import write_tiny_bundle
 from tests.factories import scored_submission
 from vsegrader.course import deadlines, gradebook, projects
@@ -202,6 +203,17 @@ def add_ladder_probe(student: Student, challenge) -> None:
     assert student.probe.shown_public_score == p.public  # the world is as described
 
 
+def try_to_untick_the_ladder(challenge, instructor) -> None:
+    """Students have submitted: the admin refuses the switch, so the exact scores the Ladder
+    held back stay withheld (the matrix below checks every response)."""
+    client = Client()
+    client.force_login(instructor)
+    refused = post_mode(client, challenge, public_ladder=False)
+    assert "stays in Ladder mode" in refused.content.decode()
+    challenge.refresh_from_db()
+    assert challenge.public_ladder
+
+
 def add_project(student: Student, instructor) -> None:
     p, user = student.profile, student.user
     student.group = projects.group_create(
@@ -243,6 +255,7 @@ def world(tmp_path, make_user) -> World:
         student.calendar_token = deadlines.feed_for(user).token
         student.api_token = Token.objects.create(user=user).key
         students[name] = student
+    try_to_untick_the_ladder(challenges[SEALED], instructor)
     grant_extension(challenge=challenges[EXTENDED], user=students["bob"].user,
                     deadline=now + timedelta(days=2), granted_by=instructor)
     rows = {row.user_id: row for row in gradebook.gradebook().rows}

@@ -20,7 +20,7 @@ def words(command) -> list[str]:
 
 def known_queues() -> set[str]:
     routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
-    return routed | {settings.CELERY_TASK_DEFAULT_QUEUE}
+    return routed | {settings.CELERY_TASK_DEFAULT_QUEUE, settings.SCORING_BULK_QUEUE}
 
 
 def test_the_stack_has_every_service_the_design_names():
@@ -37,6 +37,11 @@ def test_every_celery_command_names_an_importable_app_and_known_queues():
         if "--queues" in argv:
             queues = set(argv[argv.index("--queues") + 1].split(","))
             assert queues <= known_queues(), f"{name} consumes unknown queues {queues}"
+
+
+def test_the_scoring_workers_consume_the_bulk_queue_too():
+    scoring = words(services()["worker"]["command"])
+    assert settings.SCORING_BULK_QUEUE in scoring[scoring.index("--queues") + 1].split(",")
 
 
 def test_the_gpu_worker_alone_consumes_the_gpu_queue_and_reserves_a_gpu():

@@ -117,10 +117,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-# Failed logins (login page, admin, POST /api/auth/token/) are counted per username and per
-# client address; at LOGIN_FAILURE_LIMIT failures that username, and that address, are refused
-# (429) until LOGIN_COOLOFF_MINUTES pass without another attempt. django-axes keeps the counts
-# in the cache (see CACHE_URL); vsegrader.accounts.lockout words the refusal.
+# The client address (failed logins, anonymous API throttle) is the TCP peer, unless the site
+# runs behind TRUSTED_PROXY_COUNT reverse proxies that append to X-Forwarded-For (the
+# compose stack's nginx: 1); then it is the address the outermost of them saw.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Failed logins (login page, admin, POST /api/auth/token/) are counted per (username, client
+# address) and per client address: at LOGIN_FAILURE_LIMIT failures that username is refused
+# (429) at that address, or that address for every username, until LOGIN_COOLOFF_MINUTES have
+# passed since its last counted failure. Attempts while locked are not counted (they do not
+# start the cool-off again), and no failures lock a username for other addresses, so nobody
+# can lock someone else out. django-axes keeps the counts in the cache (see CACHE_URL);
+# vsegrader.accounts.lockout words the refusal.
 AUTHENTICATION_BACKENDS = [
     "vsegrader.accounts.lockout.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -128,9 +135,10 @@ AUTHENTICATION_BACKENDS = [
 AXES_HANDLER = "vsegrader.accounts.lockout.FailOpenCacheHandler"
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "vsegrader.accounts.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "vsegrader.accounts.lockout.client_address"
+AXES_CLIENT_IP_CALLABLE = "vsegrader.accounts.clients.client_address"
 AXES_ENABLE_ADMIN = False  # the cache handler keeps no rows to show
 AXES_VERBOSE = False  # no banner on every start; failures are still logged
 LOGIN_URL = "login"
@@ -174,11 +182,12 @@ FILE_UPLOAD_HANDLERS = [
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "vsegrader@localhost")
 
-# Celery. The embedded default is kombu's filesystem transport: no server to install.
+# Celery. The embedded default is a filesystem broker (vsegrader/broker.py: kombu's
+# filesystem transport with atomic writes and claims): no server to install.
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for folder in ("queue", "control"):
+    for folder in ("queue", "control", "tmp", "claimed", "unreadable"):
         (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
@@ -202,6 +211,16 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 # periodic requeue sends it again later, so no upload waits on the broker.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_TASK_DEFAULT_QUEUE = "scoring"
+# Fair scoring (challenges/fairness.py): a student's uploads behind their oldest waiting one
+# go to this queue, which every scoring worker also consumes; empty sends all to "scoring".
+SCORING_BULK_QUEUE = env_str("SCORING_BULK_QUEUE", "scoring-bulk")
+# The file of a failed submission is deleted this long after it failed (the row and its
+# message stay): failed uploads never count, so they must not fill the disk either.
+FAILED_FILE_RETENTION_HOURS = env_int("FAILED_FILE_RETENTION_HOURS", 24)
+# One pace per student for the page form and the API together ("10/min"; empty: none).
+SUBMISSION_UPLOAD_RATE = env_str("SUBMISSION_UPLOAD_RATE", "10/min")
+# A project group keeps this many uploads of each deliverable kind (and its newest on-time one).
+PROJECT_DELIVERABLE_VERSIONS = env_int("PROJECT_DELIVERABLE_VERSIONS", 5)
 CELERY_TASK_ROUTES = {"baselines.*": {"queue": "gpu"}, "challenges.tasks.*": {"queue": "scoring"}}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -213,6 +232,10 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-submissions": {
         "task": "challenges.tasks.requeue_stuck_submissions",
         "schedule": timedelta(seconds=env_int("REQUEUE_EVERY_SECONDS", 30)),
+    },
+    "purge-failed-files": {
+        "task": "challenges.tasks.purge_failed_files",
+        "schedule": timedelta(minutes=env_int("PURGE_FAILED_EVERY_MINUTES", 60)),
     },
     "fail-lost-baseline-runs": {
         "task": "training.fail_lost_baseline_runs",
@@ -274,6 +297,7 @@ REST_FRAMEWORK = {
         "user": env_str("VSEGRADER_API_RATE", "120/min") or None,
         "anon": env_str("VSEGRADER_API_ANON_RATE", "30/min") or None,
     },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # never the client's own X-Forwarded-For
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "vsegrader API",
@@ -300,6 +324,39 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+# Production (DEBUG off) needs its own SECRET_KEY: the development one is public.
+if not DEBUG and not env_str("SECRET_KEY"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+# HTTPS: on in production (DEBUG off) unless SECURE_HTTPS=0 for a plain-HTTP local try
+# (SECURE_COOKIES=0, its older name, does the same). Cookies travel only over HTTPS, plain
+# HTTP is redirected, and browsers are told (HSTS) to use HTTPS for SECURE_HSTS_SECONDS.
+# Behind TRUSTED_PROXY_COUNT proxies (they terminate TLS) the proxy's X-Forwarded-Proto,
+# which nginx overwrites, says whether the request came over HTTPS.
+SECURE_HTTPS = env_bool("SECURE_HTTPS", env_bool("SECURE_COOKIES", not DEBUG))
+SESSION_COOKIE_SECURE = SECURE_HTTPS
+CSRF_COOKIE_SECURE = SECURE_HTTPS
+SECURE_SSL_REDIRECT = SECURE_HTTPS
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600) if SECURE_HTTPS else 0
+# The site usually lives on one host of a university domain whose other hosts it does not
+# control: HSTS covers this host only unless these are turned on (Django's check warns).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if TRUSTED_PROXY_COUNT > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SILENCED_SYSTEM_CHECKS = [
+    *globals().get("SILENCED_SYSTEM_CHECKS", []),
+    *([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]),
+    *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+]
+
+# Password-reset mails: at most this many per hour to one account and from one address.
+PASSWORD_RESET_PER_ACCOUNT_HOUR = env_int("PASSWORD_RESET_PER_ACCOUNT_HOUR", 3)
+PASSWORD_RESET_PER_ADDRESS_HOUR = env_int("PASSWORD_RESET_PER_ADDRESS_HOUR", 10)
+
+# Challenge bundles (.zip) are unpacked within these limits (challenges.bundles.safety);
+# a member over 1 MB may be compressed at most BUNDLE_MAX_RATIO to 1.
+BUNDLE_MAX_MB = env_int("BUNDLE_MAX_MB", 10_240)
+BUNDLE_MAX_FILES = env_int("BUNDLE_MAX_FILES", 200_000)
+BUNDLE_MAX_RATIO = env_int("BUNDLE_MAX_RATIO", 200)

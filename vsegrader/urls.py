@@ -9,6 +9,7 @@ from vsegrader.training import urls as training_urls
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include(accounts_urls.auth_urls)),  # rate-limited password resets
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # metadata_class=None: OPTIONS gets a 405, not a crash (this view has no JSON metadata).

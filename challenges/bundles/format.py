@@ -1,6 +1,6 @@
 """A challenge bundle, as read from disk: pure data, no Django.
 
-Layout (see ../shared/DESIGN.md):
+Layout (see docs/ARCHITECTURE.md, section 7, "A new challenge"):
     challenge.toml      metadata (below)
     description.md      shown on the challenge page
     public/             what students download; top-level files are offered one by one,
@@ -26,6 +26,7 @@ challenge.toml:
     total = 0                                 # 0 = no total limit
     final_selections = 2
     max_file_mb = 50
+    failed_daily = 20                         # failed submissions a day (≥ daily in effect)
     [grading]                                 # optional, free-form, stored for the course app
     rule = "tiers"
     [facts]                                   # optional, free-form facts about the data,
@@ -47,6 +48,7 @@ class Limits:
     total: int = 0
     final_selections: int = 2
     max_file_mb: int = 50
+    failed_daily: int = 20
 
 
 @dataclass(frozen=True)

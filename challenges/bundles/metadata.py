@@ -34,7 +34,9 @@ TOP_LEVEL_KEYS = (
 )
 REQUIRED_KEYS = ("slug", "title", "metric", "deadline", "targets")
 TARGET_KEYS = ("name", "type", "labels")
-LIMIT_MINIMUMS = {"daily": 1, "total": 0, "final_selections": 1, "max_file_mb": 1}
+LIMIT_MINIMUMS = {
+    "daily": 1, "total": 0, "final_selections": 1, "max_file_mb": 1, "failed_daily": 0,
+}
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,48}$")
 DEADLINE_EXAMPLE = "2023-03-15T17:00:00+01:00"
 TOML = "challenge.toml"

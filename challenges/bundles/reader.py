@@ -21,6 +21,12 @@ from pyarrow import csv as pacsv
 
 from challenges.bundles.format import Bundle, BundleError
 from challenges.bundles.metadata import BINARY_METRICS, KNOWN_METRICS, TOML, read_metadata
+from challenges.bundles.safety import (
+    check_no_answers_in_public_csvs,
+    check_no_copy_of_solution,
+    check_no_symlinks,
+    extract_safely,
+)
 from challenges.scoring.columns import MAX_MAGNITUDE
 from challenges.scoring.spec import SubmissionSpec, Target
 
@@ -70,18 +76,24 @@ def _read_valid_folder(root: Path) -> Bundle:
 
 
 def extract_zip(path: Path, extract_to: Path | None) -> Path:
-    """Unpack a zip safely into `extract_to` (default: a new temporary folder)."""
+    """Unpack a zip safely into `extract_to` (default: a new temporary folder, removed again
+    if the zip is refused): no member outside it, no links, within the size limits."""
     if not zipfile.is_zipfile(path):
         raise BundleError([f"{path.name}: not a folder or a .zip file"])
     with zipfile.ZipFile(path) as archive:
         unsafe = [name for name in archive.namelist() if not _is_safe_member(name)]
-        if unsafe:
-            raise BundleError([
-                f"{path.name}: member '{name}' would be written outside the bundle folder; "
-                "zip the bundle folder's contents with relative paths" for name in unsafe
-            ])
-        target = extract_to or Path(tempfile.mkdtemp(prefix="vsegrader-bundle-"))
-        archive.extractall(target)
+    if unsafe:
+        raise BundleError([
+            f"{path.name}: member '{name}' would be written outside the bundle folder; "
+            "zip the bundle folder's contents with relative paths" for name in unsafe
+        ])
+    target = extract_to or Path(tempfile.mkdtemp(prefix="vsegrader-bundle-"))
+    try:
+        extract_safely(path, target)
+    except BundleError:
+        if extract_to is None:
+            shutil.rmtree(target, ignore_errors=True)
+        raise
     return target
 
 
@@ -106,6 +118,9 @@ def _find_bundle_root(root: Path) -> Path:
 
 
 def _read_folder(root: Path, errors: list[str]) -> Bundle | None:
+    check_no_symlinks(root, errors)
+    if errors:
+        return None  # a link may point anywhere: nothing in the bundle is read
     meta = read_metadata(root, errors)
     description = _read_description(root, errors)
     has_public = _check_public_folder(root, errors)
@@ -119,6 +134,7 @@ def _read_folder(root: Path, errors: list[str]) -> Bundle | None:
     solution = _read_solution(root / SOLUTION, spec, errors)
     if solution is not None and has_public:
         _check_sample_submission(root / "public", spec, solution, errors)
+        _check_no_answers(root, spec, solution, errors)
     if errors or solution is None:
         return None
     return Bundle(
@@ -281,6 +297,14 @@ def _check_sample_submission(
     elif sample.num_rows != solution.num_rows:
         errors.append(f"{shown} has {sample.num_rows} rows but {SOLUTION} has "
                       f"{solution.num_rows}; it must list every test id once")
+
+
+def _check_no_answers(root: Path, spec, solution: pa.Table, errors: list[str]) -> None:
+    check_no_copy_of_solution(root / "public", root / SOLUTION, errors)
+    targets = tuple(t.name for t in spec.targets)
+    check_no_answers_in_public_csvs(
+        root / "public", spec.id_column, targets, solution, is_sample_name, errors
+    )
 
 
 def is_sample_name(name: str) -> bool:

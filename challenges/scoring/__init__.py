@@ -1,4 +1,4 @@
-"""Pure submission validation and scoring (no Django): see DESIGN.md, "A submission's way"."""
+"""Pure submission validation and scoring (no Django): see docs/ARCHITECTURE.md, section 3."""
 
 from challenges.scoring.bootstrap import bootstrap_ci
 from challenges.scoring.errors import SubmissionInvalid

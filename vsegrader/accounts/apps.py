@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = "Accounts and API tokens"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from vsegrader.accounts import passwords  # noqa: F401 - connects the signal handlers

@@ -1,8 +1,12 @@
 """What a login refused for too many failures looks like (django-axes calls these).
 
-Settings: AXES_FAILURE_LIMIT (LOGIN_FAILURE_LIMIT) failures per username or per client
-address lock that username or address for AXES_COOLOFF_TIME (LOGIN_COOLOFF_MINUTES) after the
-last failure; every attempt while locked, even with the right password, starts it again.
+Settings: AXES_FAILURE_LIMIT (LOGIN_FAILURE_LIMIT) failures by one client address for one
+username lock that username at that address, and as many failures by one address (any
+usernames) lock that address, for AXES_COOLOFF_TIME (LOGIN_COOLOFF_MINUTES) after its last
+counted failure. Attempts while locked are not counted, so they do not start it again. A
+username is never locked for everyone: failures from an attacker's address cannot keep its
+owner out (the owner logs in from their own address). The address is
+vsegrader.accounts.clients.client_address (TRUSTED_PROXY_COUNT).
 """
 
 import logging
@@ -45,11 +49,6 @@ class FailOpenCacheHandler(AxesCacheHandler):
             super().user_logged_in(sender, request, user, **kwargs)
         except RedisError as error:
             log.warning("Failed logins not reset, the cache is unreachable: %s", error)
-
-
-def client_address(request) -> str | None:
-    """The TCP peer: a client-supplied X-Forwarded-For must not dodge the per-address lock."""
-    return request.META.get("REMOTE_ADDR")
 
 
 def cool_off_minutes(request) -> int:

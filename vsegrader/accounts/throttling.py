@@ -3,7 +3,8 @@
 The rates live in settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (from VSEGRADER_API_RATE
 and VSEGRADER_API_ANON_RATE) and are read on every request, so that a changed setting
 applies without a restart of the class. A refused request gets 429 with the limit in the
-message and a Retry-After header.
+message and a Retry-After header. Anonymous callers are counted by
+vsegrader.accounts.clients.client_address: a made-up X-Forwarded-For is not another caller.
 """
 
 import math
@@ -12,6 +13,8 @@ from django.core.exceptions import ImproperlyConfigured
 from rest_framework import status, throttling
 from rest_framework.exceptions import APIException
 from rest_framework.settings import api_settings
+
+from vsegrader.accounts.clients import client_address
 
 PERIODS = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
 
@@ -40,6 +43,9 @@ class StatedLimit:
         except KeyError as missing:
             message = f"No throttle rate set for scope {self.scope!r}"
             raise ImproperlyConfigured(message) from missing
+
+    def get_ident(self, request) -> str:
+        return client_address(request) or ""
 
     def allow_request(self, request, view) -> bool:
         self.rate = self.get_rate()
