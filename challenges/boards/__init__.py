@@ -1,0 +1,1 @@
+"""Boards: standings, leaderboards, the Ladder, ties, pseudonyms, exports and charts."""

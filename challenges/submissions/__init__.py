@@ -1,0 +1,1 @@
+"""Submissions: create, score, requeue and rescore; their files; the fair queue."""
