@@ -70,9 +70,10 @@ def config_file(home: Path) -> Path:
 
 
 def token_for(user) -> str:
-    from rest_framework.authtoken.models import Token
+    """A new named API token of `user` (knox: one user may have several)."""
+    from vsegrader.accounts import tokens
 
-    return Token.objects.get_or_create(user=user)[0].key
+    return tokens.token_create(user=user, name="test")[1]
 
 
 def save_login(home: Path, url: str, token: str) -> Path:
@@ -99,7 +100,12 @@ def run_console_script(*argv: str, home: Path, env: dict | None = None) -> Resul
     environment = {k: v for k, v in os.environ.items() if k not in CLI_VARIABLES}
     environment.update({"HOME": str(home), **(env or {})})
     process = subprocess.run(
-        [console_script(), *argv], env=environment, cwd=home, capture_output=True, text=True,
-        timeout=60, stdin=subprocess.DEVNULL,
+        [console_script(), *argv],
+        env=environment,
+        cwd=home,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
     )
     return Result(process.returncode, process.stdout, process.stderr)

@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client, override_settings
+from knox.models import AuthToken
 from rest_framework.authtoken.models import Token
 
 from tests.cli_helpers import fresh_throttle_counts_fixture  # noqa: F401 - autouse fixture
+from vsegrader.accounts.models import TokenLabel
 from vsegrader.accounts.throttling import describe_rate
 
 pytestmark = pytest.mark.django_db
@@ -18,8 +20,9 @@ TESTS = Path(__file__).resolve().parent
 
 def throttle_rates(user: str | None, anon: str | None = None):
     rates = {"user": user, "anon": anon}
-    return override_settings(REST_FRAMEWORK={**settings.REST_FRAMEWORK,
-                                             "DEFAULT_THROTTLE_RATES": rates})
+    return override_settings(
+        REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    )
 
 
 def authorized(api_client, key: str):
@@ -38,40 +41,45 @@ def test_the_token_page_needs_a_login(client):
 def test_a_created_token_is_shown_once_with_the_login_instructions(client, student):
     client.force_login(student)
     assert "You have no API token." in client.get("/accounts/token/").content.decode()
-    created = client.post("/accounts/token/", {"action": "create"})
-    key = Token.objects.get(user=student).key
+    created = client.post("/accounts/token/", {"action": "create", "name": "laptop"})
+    key = re.search(r'<code id="new-token">([0-9a-f]+)</code>', created.content.decode())[1]
     page = created.content.decode()
-    assert f'<code id="new-token">{key}</code>' in page
     assert "vsegrader login --url http://testserver" in page and "--with-token" in page
     assert "no-store" in created["Cache-Control"]
     later = client.get("/accounts/token/").content.decode()
-    assert key not in later and "You have a token, created" in later
+    assert key not in later and "laptop" in later
+    assert not AuthToken.objects.filter(digest=key).exists()  # stored hashed, not as typed
 
 
-def test_replacing_the_token_stops_the_old_one(client, student, api_client):
+def test_a_second_token_leaves_the_first_working(client, student, api_client):
     client.force_login(student)
-    client.post("/accounts/token/", {"action": "create"})
-    old = Token.objects.get(user=student).key
-    client.post("/accounts/token/", {"action": "create"})
-    new = Token.objects.get(user=student).key
-    assert new != old
-    assert authorized(api_client, old).get("/api/me/").status_code == 401
-    assert authorized(api_client, new).get("/api/me/").status_code == 200
+    first = new_key(client, "laptop")
+    second = new_key(client, "gpu box")
+    assert first != second
+    assert authorized(api_client, first).get("/api/me/").status_code == 200
+    assert authorized(api_client, second).get("/api/me/").status_code == 200
 
 
-def test_revoking_on_the_page_deletes_the_token(client, student):
-    Token.objects.create(user=student)
+def test_revoking_on_the_page_deletes_only_that_token(client, student, api_client):
     client.force_login(student)
-    response = client.post("/accounts/token/", {"action": "revoke"}, follow=True)
+    first, second = new_key(client, "laptop"), new_key(client, "notebook")
+    laptop = TokenLabel.objects.get(name="laptop")
+    response = client.post("/accounts/token/", {"action": "revoke", "id": laptop.id}, follow=True)
     assert "Token revoked." in response.content.decode()
-    assert not Token.objects.filter(user=student).exists()
+    assert authorized(api_client, first).get("/api/me/").status_code == 401
+    assert authorized(api_client, second).get("/api/me/").status_code == 200
+
+
+def new_key(client, name: str) -> str:
+    page = client.post("/accounts/token/", {"action": "create", "name": name}).content.decode()
+    return re.search(r'<code id="new-token">([0-9a-f]+)</code>', page)[1]
 
 
 def test_the_token_page_refuses_a_post_without_the_csrf_token(student):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(student)
     assert browser.post("/accounts/token/", {"action": "create"}).status_code == 403
-    assert not Token.objects.filter(user=student).exists()
+    assert not AuthToken.objects.filter(user=student).exists()
 
 
 def test_an_unknown_action_is_a_400(client, student):
@@ -108,7 +116,8 @@ def test_revoking_through_the_api_ends_the_token(api_client, student):
     assert response.status_code == 204
     again = api_client.get("/api/me/")
     assert again.status_code == 401 and again.json() == {
-        "detail": "Invalid token.", "code": "authentication_failed"
+        "detail": "Invalid token.",
+        "code": "authentication_failed",
     }
 
 
@@ -138,8 +147,9 @@ def test_a_user_over_the_rate_gets_a_429_that_states_the_limit(api_client, stude
 def test_anonymous_callers_are_limited_per_address(api_client, student):
     with throttle_rates(None, "2/hour"):
         body = {"username": "alice", "password": "nope"}
-        codes = [api_client.post("/api/auth/token/", body, format="json").status_code
-                 for _ in range(3)]
+        codes = [
+            api_client.post("/api/auth/token/", body, format="json").status_code for _ in range(3)
+        ]
         assert codes == [401, 401, 429]
         detail = api_client.post("/api/auth/token/", body).json()["detail"]
         assert "the limit is 2 per hour" in detail
@@ -158,8 +168,10 @@ CALL = re.compile(r"\.(get|post|put|patch|delete)\(\s*f?[\"'](/api/[^\"'?]*)")
 # Operations that tests exercise without naming the path (the CLI's own HTTP calls):
 # (method, schema path) -> the test that does.
 INDIRECTLY_COVERED = {
-    ("get", "/api/challenges/{slug}/leaderboard/download/"):
-        "test_cli.py::test_leaderboard_shows_and_downloads",
+    (
+        "get",
+        "/api/challenges/{slug}/leaderboard/download/",
+    ): "test_cli.py::test_leaderboard_shows_and_downloads",
 }
 
 
@@ -187,7 +199,8 @@ def is_called(method: str, path: str, calls) -> bool:
 def test_every_operation_in_the_openapi_schema_is_exercised_by_a_test():
     calls = called_in_tests()
     untested = sorted(
-        f"{method.upper()} {path}" for method, path in schema_operations()
+        f"{method.upper()} {path}"
+        for method, path in schema_operations()
         if not is_called(method, path, calls) and (method, path) not in INDIRECTLY_COVERED
     )
     assert not untested, (

@@ -7,9 +7,9 @@ import io
 
 import pytest
 from vsegrader_client import checks
-from vsegrader_client.commands import check_before_upload
 from vsegrader_client.errors import CliError
 from vsegrader_client.output import Progress, show
+from vsegrader_client.submitting import check_before_upload
 
 from challenges.scoring import (
     SubmissionInvalid,
@@ -86,17 +86,20 @@ def bad_files(header: str, good: str) -> dict[str, bytes]:
         "wrong column counts": changed({2: "3", 4: f"5,{good},9"}),
         "a value over two lines": changed({2: f'3,"{good}\n"{filler}'}),
         "nan, infinities, out of range": changed(
-            {0: f"1,nan{filler}", 1: f"2,-inf{filler}", 2: f"3,1.5{filler}",
-             3: f"4,-0.1{filler}", 4: f"5,Infinity{filler}"}
+            {
+                0: f"1,nan{filler}",
+                1: f"2,-inf{filler}",
+                2: f"3,1.5{filler}",
+                3: f"4,-0.1{filler}",
+                4: f"5,Infinity{filler}",
+            }
         ),
         "unknown and empty labels": changed(
             {0: f"1,bird{filler}", 1: f"2, dog {filler}", 2: f"3,{filler}", 3: f'4,"  "{filler}'}
         ),
         "a missing row": changed({5: None}),
         "unknown ids": body(rows + [f"21,{good}", f"abc,{good}"]),
-        "duplicates": changed(
-            {1: f"1,{good}", 2: f"1,{good}", 10: f"x,{good}", 11: f"x,{good}"}
-        ),
+        "duplicates": changed({1: f"1,{good}", 2: f"1,{good}", 10: f"x,{good}", 11: f"x,{good}"}),
         "many duplicates": body([f"{1 + i % 13},{good}" for i in range(40)]),
         "empty ids": changed({0: f",{good}", 1: f" ,{good}"}),
         "padded ids": body([" " + r for r in rows]),
@@ -112,7 +115,8 @@ def bad_files(header: str, good: str) -> dict[str, bytes]:
 
 
 CASES = [
-    (kind, name) for kind, (_, _, header, good) in CHALLENGES.items()
+    (kind, name)
+    for kind, (_, _, header, good) in CHALLENGES.items()
     for name in bad_files(header, good)
 ]
 
@@ -183,21 +187,23 @@ def test_an_empty_or_too_large_file_gets_the_upload_checks_message(student_api, 
 # --- output -------------------------------------------------------------------------------
 
 
-def test_a_table_pads_columns_and_shortens_dates(capsys):
+def test_a_table_pads_columns_and_shortens_dates_naming_their_offset(capsys):
     rows = [{"ref": "fitting-1d", "deadline": "2023-03-15T17:00:00+01:00", "score": 0.123456789}]
     show(["ref", "deadline", "score"], rows)
     assert capsys.readouterr().out.splitlines() == [
-        "ref         deadline             score",
-        "----------  -------------------  --------",
-        "fitting-1d  2023-03-15 17:00:00  0.123457",
+        "ref         deadline                       score",
+        "----------  -----------------------------  --------",
+        "fitting-1d  2023-03-15 17:00:00 UTC+01:00  0.123457",
     ]
+    show(["ref", "deadline"], rows, "json")
+    assert '"deadline": "2023-03-15T17:00:00+01:00"' in capsys.readouterr().out
     show(["ref", "score"], rows, "csv")
     assert capsys.readouterr().out == "ref,score\nfitting-1d,0.123456789\n"
 
 
 def test_csv_output_defuses_names_a_spreadsheet_would_run_but_keeps_numbers(capsys):
     rows = [
-        {"teamName": "=HYPERLINK(\"http://x\")", "score": -0.5},
+        {"teamName": '=HYPERLINK("http://x")', "score": -0.5},
         {"teamName": '  "@SUM(A1)', "score": 1.25},
         {"teamName": "plain -name", "score": None},
     ]
@@ -205,7 +211,7 @@ def test_csv_output_defuses_names_a_spreadsheet_would_run_but_keeps_numbers(caps
     read_back = list(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert read_back == [
         ["teamName", "score"],
-        ["'=HYPERLINK(\"http://x\")", "-0.5"],
+        ['\'=HYPERLINK("http://x")', "-0.5"],
         ["'  \"@SUM(A1)", "1.25"],
         ["plain -name", ""],
     ]

@@ -5,6 +5,7 @@ The server answers errors as JSON {"detail": "...", "code": "..."}; `detail` is 
 
 from __future__ import annotations
 
+import difflib
 import os
 import time
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from vsegrader_client.errors import (
     LIMIT_REACHED,
     NOT_AUTHORIZED,
     UNREACHABLE,
+    USAGE,
     CliError,
 )
 
@@ -34,8 +36,9 @@ MAX_THROTTLE_WAIT = 60  # seconds a polling loop sleeps when the server says "to
 class ApiError(CliError):
     """An error answer: `detail` and `code` as the server sent them, `message` explained."""
 
-    def __init__(self, message: str, exit_code: int, status: int, detail: str | None,
-                 code: str | None):
+    def __init__(
+        self, message: str, exit_code: int, status: int, detail: str | None, code: str | None
+    ):
         super().__init__(message, exit_code)
         self.status = status
         self.detail = detail
@@ -54,9 +57,12 @@ class Api:
         headers = {"User-Agent": f"vsegrader-client/{__version__}", "Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Token {token}"
-        self.http = httpx.Client(
-            base_url=self.url, headers=headers, timeout=timeout, transport=transport
-        )
+        try:
+            self.http = httpx.Client(
+                base_url=self.url, headers=headers, timeout=timeout, transport=transport
+            )
+        except (httpx.InvalidURL, ValueError, TypeError) as error:
+            raise CliError(f"Not a usable address: {self.url!r} ({error})", USAGE) from None
 
     def close(self) -> None:
         self.http.close()
@@ -93,9 +99,25 @@ class Api:
 
     # --- endpoints -------------------------------------------------------------------------
 
-    def create_token(self, username: str, password: str) -> str:
-        body = {"username": username, "password": password}
-        return self.json("POST", "/api/auth/token/", json=body)["token"]
+    def check_site(self) -> None:
+        """Raises CliError unless `url` answers like a vsegrader site (asked before a
+        password is typed, so that a wrong address is said at once)."""
+        try:
+            response = self.http.get("/api/me/")
+        except (httpx.TransportError, httpx.InvalidURL) as error:
+            raise self.unreachable(error) from error
+        detail, code = error_detail(response)
+        if response.status_code in (401, 403) and detail and code:
+            return
+        raise CliError(
+            f"{self.url} is not a vsegrader site (GET /api/me/ answered "
+            f"{response.status_code} without the API's JSON); check the address.",
+            FAILED,
+        )
+
+    def create_token(self, username: str, password: str, name: str = "vsegrader") -> str:
+        body = {"username": username, "password": password, "name": name}
+        return self.json("POST", "/api/auth/tokens/", json=body)["token"]
 
     def revoke_token(self) -> None:
         self.request("POST", "/api/auth/token/revoke/")
@@ -107,13 +129,39 @@ class Api:
         return self.json("GET", "/api/challenges/")
 
     def challenge(self, slug: str) -> dict:
-        return self.json("GET", f"/api/challenges/{segment(slug)}/")
+        return self.about(slug, f"/api/challenges/{segment(slug)}/")
+
+    def status(self, slug: str) -> dict:
+        return self.about(slug, f"/api/challenges/{segment(slug)}/status/")
+
+    def status_list(self) -> list[dict]:
+        return self.json("GET", "/api/status/")
+
+    def about(self, slug: str, path: str) -> Any:
+        """GET a challenge's resource; an unknown slug is named, with the nearest ones."""
+        try:
+            return self.json("GET", path)
+        except ApiError as error:
+            if error.status != 404:
+                raise
+            raise self.unknown_challenge(slug) from None
+
+    def unknown_challenge(self, slug: str) -> CliError:
+        slugs = [c.get("slug", "") for c in self.challenges()]
+        close = difflib.get_close_matches(slug.lower(), slugs, n=3, cutoff=0.5)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        listed = "" if close else f" (challenges: {', '.join(slugs) or 'none'})"
+        return CliError(f"No challenge {slug!r} on {self.url}{hint}{listed}", FAILED)
 
     def submissions(self, slug: str) -> list[dict]:
-        return self.json("GET", f"/api/challenges/{segment(slug)}/submissions/")
+        return self.about(slug, f"/api/challenges/{segment(slug)}/submissions/")
 
     def submission(self, submission_id: int) -> dict:
         return self.json("GET", f"/api/submissions/{int(submission_id)}/")
+
+    def set_final(self, submission_id: int, final: bool) -> dict:
+        path = f"/api/submissions/{int(submission_id)}/"
+        return self.json("PATCH", path, json={"is_final": final})
 
     def leaderboard(self, slug: str, split: str = "public") -> dict:
         path = f"/api/challenges/{segment(slug)}/leaderboard/"

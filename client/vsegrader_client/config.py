@@ -26,6 +26,8 @@ class Config:
     token: str | None
     username: str | None = None
     token_source: str = "none"  # "env", "file" or "none": where the token came from
+    competition: str | None = None  # the default challenge (`config set competition SLUG`)
+    url_source: str = "default"  # "option", "env", "file" or "default"
 
     def require_token(self) -> str:
         if not self.token:
@@ -65,20 +67,48 @@ def load(url: str | None = None) -> Config:
     saved = read_file()
     env_token = os.environ.get("VSEGRADER_TOKEN")
     token, source = (env_token, "env") if env_token else (saved.get("token"), "file")
-    chosen_url = url or os.environ.get("VSEGRADER_URL") or saved.get("url") or DEFAULT_URL
+    chosen_url, url_source = first_set(
+        (url, "option"),
+        (os.environ.get("VSEGRADER_URL"), "env"),
+        (saved.get("url"), "file"),
+        (DEFAULT_URL, "default"),
+    )
+    competition = os.environ.get("VSEGRADER_COMPETITION") or saved.get("competition")
     return Config(
         url=normalize_url(chosen_url),
         token=token or None,
         username=saved.get("username") if source == "file" else None,
         token_source=source if token else "none",
+        competition=str(competition) if competition else None,
+        url_source=url_source,
     )
 
 
+def first_set(*choices):
+    return next((value, source) for value, source in choices if value)
+
+
 def normalize_url(url: str) -> str:
-    url = url.strip().rstrip("/")
+    """'grader.example.org/' -> 'http://grader.example.org'; a path (an address copied
+    from a page, '.../challenges/x/') is cut to the site's root."""
+    url = str(url).strip()
     if "://" not in url:
         url = "http://" + url
-    return url
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if scheme.lower() not in ("http", "https") or not host:
+        raise CliError(f"Not a web address: {url!r} (give e.g. https://grader.example.org)", 2)
+    return f"{scheme.lower()}://{host}"
+
+
+def set_value(name: str, value: str | None, path: Path | None = None) -> Path:
+    """Saves (or with None removes) one setting, keeping the others."""
+    saved = read_file(path)
+    if value is None:
+        saved.pop(name, None)
+    else:
+        saved[name] = value
+    return save(saved, path)
 
 
 def save(settings: dict, path: Path | None = None) -> Path:
@@ -111,7 +141,6 @@ def warn_if_exposed(path: Path) -> None:
     mode = path.stat().st_mode
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         print(
-            f"Warning: {path} is readable by other users of this computer; "
-            f"run `chmod 600 {path}`.",
+            f"Warning: {path} is readable by other users of this computer; run `chmod 600 {path}`.",
             file=sys.stderr,
         )

@@ -51,8 +51,11 @@ def looks_like_datetime(text: str) -> bool:
 
 
 def short_date(text: str) -> str:
-    """'2023-03-15T17:00:00.123+01:00' -> '2023-03-15 17:00:00' (the server's local time)."""
-    return text[:10] + " " + text[11:19]
+    """'2023-03-15T17:00:00.123+01:00' -> '2023-03-15 17:00:00 UTC+01:00': the course's
+    time, as the server sends it, with its offset named (CSV and JSON keep ISO 8601)."""
+    offset = text[19:].lstrip(".0123456789")
+    zone = " UTC" if offset == "Z" else f" UTC{offset}" if offset else ""
+    return text[:10] + " " + text[11:19] + zone
 
 
 def readable_time(text: str | None) -> str:
@@ -78,7 +81,7 @@ def csv_cell(value: Any) -> str:
         return repr(value)
     text = cell(value)
     if isinstance(value, str):
-        core = text[LEADING_SPACES_AND_QUOTES.match(text).end():]
+        core = text[LEADING_SPACES_AND_QUOTES.match(text).end() :]
         if text.startswith(FORMULA_STARTS) or core.startswith(FORMULA_STARTS):
             return "'" + text
     return text
@@ -92,8 +95,9 @@ def write_json(columns: Sequence[str], rows: Sequence[dict], out: TextIO) -> Non
 FORMATS = {"table": table, "csv": write_csv, "json": write_json}
 
 
-def show(columns: Sequence[str], rows: Sequence[dict], style: str = "table",
-         out: TextIO | None = None) -> None:
+def show(
+    columns: Sequence[str], rows: Sequence[dict], style: str = "table", out: TextIO | None = None
+) -> None:
     FORMATS[style](columns, rows, out or sys.stdout)
 
 
@@ -117,8 +121,15 @@ class Progress:
 
     WIDTH = 30
 
-    def __init__(self, label: str, total: int = 0, *, stream: TextIO | None = None,
-                 enabled: bool | None = None, quiet: bool = False):
+    def __init__(
+        self,
+        label: str,
+        total: int = 0,
+        *,
+        stream: TextIO | None = None,
+        enabled: bool | None = None,
+        quiet: bool = False,
+    ):
         self.label = label
         self.stream = stream or sys.stderr
         self.done = 0

@@ -5,8 +5,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from challenges.selectors import is_instructor, shown_name
+from challenges.selectors import shown_name
 from vsegrader.accounts import tokens
+from vsegrader.permissions import is_instructor
 
 
 class MeSerializer(serializers.Serializer):
@@ -41,9 +42,10 @@ class TokenRevokeView(APIView):
         request=None,
         responses={204: None},
         summary="Revoke your API token",
-        description="Deletes the caller's token: every client using it gets 401 from then on. "
-        "A new one comes from POST /api/auth/token/ or the API token page.",
+        description="Deletes the token this request was made with, and only that one: the "
+        "user's other tokens keep working. New ones come from POST /api/auth/tokens/ or the "
+        "API token page.",
     )
     def post(self, request):
-        tokens.token_revoke(user=request.user)
+        tokens.token_revoke_current(auth=request.auth)
         return Response(status=204)

@@ -1,0 +1,181 @@
+"""`vsegrader c submit`: quota and deadline first (one request), then the local check, then
+the upload; what is left today is printed once the outcome is known."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from vsegrader_client import hints
+from vsegrader_client.api import Api, ApiError, segment
+from vsegrader_client.checks import FileRefused, Spec, check_submission, ids_from_sample
+from vsegrader_client.commands import open_api, slug_of
+from vsegrader_client.errors import INVALID_FILE, LATE, LIMIT_REACHED, OK, CliError
+from vsegrader_client.output import Progress, readable_time
+
+
+def add_commands(actions, add_globals) -> None:
+    from vsegrader_client.board import add_quiet, add_slug
+
+    submit = actions.add_parser(
+        "submit",
+        help="check a file locally, then submit it",
+        description="Checks the quota and the deadline, then the file against the challenge's "
+        "submission format: a file the server would refuse is refused here, and no submission "
+        "is used.",
+    )
+    add_globals(submit)
+    add_slug(submit)
+    submit.add_argument("-f", "--file", dest="file_name", required=True, help="the CSV file")
+    submit.add_argument("-m", "--message", required=True, help="a description of the submission")
+    submit.add_argument("--wait", action="store_true", help="wait for the score and print it")
+    submit.add_argument(
+        "--timeout", type=float, default=600, help="seconds --wait waits at most (default 600)"
+    )
+    submit.add_argument(
+        "--skip-check", action="store_true", help="upload without checking the file first"
+    )
+    add_quiet(submit)
+    submit.set_defaults(handler=competition_submit)
+
+
+def competition_submit(args) -> int:
+    path = Path(args.file_name)
+    with open_api(args) as api:
+        slug = slug_of(args)
+        status = api.status(slug)
+        refuse_if_used_up(status)
+        data = read_submission(path)
+        challenge = api.challenge(slug)
+        if not args.skip_check:
+            check_before_upload(api, challenge, data)
+        progress = Progress(f"Uploading {path.name}", len(data), quiet=args.quiet)
+        submission = api.submit(slug, path.name, data, args.message, progress.update)
+        progress.close()
+        print(
+            f"Successfully submitted to {challenge.get('title') or slug} "
+            f"(submission {submission['id']})"
+        )
+        if args.wait:
+            done = wait_for_score(api, submission, args)
+            print_left(api.status(slug), done)
+            if done.get("status") == "failed":
+                lines = (done.get("error") or "no reason given").splitlines()
+                raise CliError(f"Scoring failed: {lines[0]}", INVALID_FILE, lines[1:])
+            print_score(done, challenge)
+        elif not submission.get("is_late"):
+            print(
+                f"It is being scored: `vsegrader c submission {submission['id']}` shows the "
+                "outcome, `vsegrader c status` what is left today (failed files do not count)."
+            )
+    if submission.get("is_late"):
+        deadline = readable_time(status.get("your_deadline") or status.get("deadline"))
+        raise CliError(
+            f"Submitted after the deadline ({deadline}): it is scored but does not count.", LATE
+        )
+    return OK
+
+
+def refuse_if_used_up(status: dict) -> None:
+    quota = status.get("quota")
+    if not quota or not status.get("is_open", True):
+        return  # no limits (instructors), or after the deadline: late files never count
+    if quota.get("remaining_total") is not None and quota["remaining_total"] <= 0:
+        raise CliError(
+            f"Not submitted: all {quota['total_limit']} submissions of this challenge are used.",
+            LIMIT_REACHED,
+        )
+    if quota["remaining_today"] <= 0:
+        zone = status.get("time_zone") or ""
+        raise CliError(
+            f"Not submitted: {quota['daily_limit']} of {quota['daily_limit']} used today; the "
+            f"count resets {readable_time(quota.get('resets_at'))} {zone}".rstrip()
+            + ".",
+            LIMIT_REACHED,
+        )
+
+
+def print_left(status: dict, submission: dict) -> None:
+    quota = status.get("quota")
+    if not quota or submission.get("is_late"):
+        return
+    why = " (failed files do not count)" if submission.get("status") == "failed" else ""
+    print(
+        f"{quota['remaining_today']} of {quota['daily_limit']} left today{why}",
+        file=sys.stderr if submission.get("status") == "failed" else sys.stdout,
+    )
+
+
+def read_submission(path: Path) -> bytes:
+    if path.is_dir():
+        raise CliError(f"{path} is a folder, not a file.", INVALID_FILE)
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise CliError(f"Cannot read {path}: {error.strerror}", INVALID_FILE) from None
+
+
+def check_before_upload(api: Api, challenge: dict, data: bytes) -> None:
+    """Raises CliError with the server's own message if the server would refuse the file."""
+    limit_mb = challenge.get("max_file_mb")
+    if limit_mb and len(data) > limit_mb * 1024 * 1024:  # as the server's upload checks say
+        refuse([f"The file is too large: the limit is {limit_mb} MB."])
+    if not data:
+        refuse(["The file is empty."])
+    spec = Spec.from_api(challenge["submission_spec"])
+    try:
+        check_submission(data, spec, expected_ids(api, challenge, spec))
+    except FileRefused as refused:
+        advice = hints.hints(data, spec, refused.errors, hints.header_of(data))
+        summary = hints.grouped(refused.kinds) if refused.problem_count > 1 else str(refused)
+        refuse(refused.errors, summary, advice)
+
+
+def refuse(errors: list[str], summary: str | None = None, advice: list[str] = ()) -> None:
+    details = errors if len(errors) > 1 else []
+    raise CliError(
+        f"Not submitted (no submission used): {summary or errors[0]}",
+        INVALID_FILE,
+        [*details, *advice],
+    )
+
+
+def expected_ids(api: Api, challenge: dict, spec: Spec) -> list[str] | None:
+    """The test set's ids, from the file that lists them (the sample submission)."""
+    name = challenge["submission_spec"].get("ids_file") or sample_name(challenge)
+    if not name:
+        return None
+    try:
+        data = api.fetch_bytes(
+            f"/api/challenges/{segment(challenge['slug'])}/files/{segment(name)}"
+        )
+    except ApiError as error:
+        if error.status == 404:
+            return None
+        raise
+    return ids_from_sample(data, spec)
+
+
+def sample_name(challenge: dict) -> str | None:
+    for data_file in challenge.get("files", []):
+        if data_file["name"].lower().replace("_", "") == "samplesubmission.csv":
+            return data_file["name"]
+    return None
+
+
+def wait_for_score(api: Api, submission: dict, args) -> dict:
+    if not args.quiet:
+        print("Waiting for the score...", file=sys.stderr)
+    return api.poll(submission["id"], interval=0.1, timeout=args.timeout)
+
+
+def print_score(submission: dict, challenge: dict) -> None:
+    better = "higher" if challenge.get("higher_is_better") else "lower"
+    line = f"Scored: public score {format_score(submission.get('public_score'))}"
+    if submission.get("private_score") is not None:
+        line += f", private score {format_score(submission['private_score'])}"
+    print(f"{line} ({challenge.get('metric')}, {better} is better)")
+
+
+def format_score(value) -> str:
+    return "hidden" if value is None else f"{value:.6g}"

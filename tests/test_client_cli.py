@@ -1,0 +1,263 @@
+"""The `vsegrader` command line's newer commands against a live test server: status,
+submission, final/unfinal, the error column, config and default competition, login's
+address checks, several tokens with `logout` revoking only its own, completion, and the
+failures that used to be tracebacks (broken pipes, paths in the way)."""
+
+import csv
+import io
+import json
+import subprocess
+import threading
+import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from challenges.models import Submission
+from tests.bundles import constant_submission
+from tests.cli_helpers import (  # noqa: F401 - the *_fixture imports register fixtures
+    cli_fixture,
+    cli_home_fixture,
+    closed_port_url,
+    config_file,
+    console_script,
+    fresh_throttle_counts_fixture,
+    save_login,
+    token_for,
+)
+from tests.factories import scored_submission
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PASSWORD = "pw-for-tests-1"
+
+
+@pytest.fixture
+def site(live_server, challenge, student):
+    return live_server.url
+
+
+@pytest.fixture
+def logged_in(site, cli_home, student):
+    save_login(cli_home, site, token_for(student))
+    return site
+
+
+def failed_submission(challenge, user, error: str) -> Submission:
+    return Submission.objects.create(
+        challenge=challenge,
+        user=user,
+        file_name="bad.csv",
+        size=5,
+        status="failed",
+        error=error,
+        description="broken",
+    )
+
+
+@pytest.fixture
+def other_site():
+    """A web server that is not a vsegrader site (it answers every request with HTML)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<html>hello</html>")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+# --- seeing results -------------------------------------------------------------------------
+
+
+def test_status_shows_left_today_reset_deadline_with_zone_best_score_rank_and_finals(
+    cli, logged_in, challenge, student, make_user
+):
+    scored_submission(challenge, make_user("carol"), 0.1, 0.5)
+    mine = scored_submission(challenge, student, 0.25, 0.5, is_final=True)
+    result = cli("c", "status", "tiny-1d")
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[0] == "Tiny regression (tiny-1d)"
+    assert lines[1].startswith("  left today: 4 of 5 (resets ") and "Europe/Prague" in lines[1]
+    assert lines[2].startswith("  deadline: 2030-03-15 17:00 UTC+01:00 Europe/Prague")
+    assert lines[3] == "  best public score: 0.25 (mse, lower is better)"
+    assert lines[4] == "  rank: 2 of 2"
+    assert lines[5] == f"  finals (2 allowed): {mine.id}"
+    as_json = cli("c", "status", "-c", "tiny-1d", "--json").json[0]
+    assert as_json["quota"]["remaining_today"] == 4 and as_json["finals"] == [mine.id]
+
+
+def test_the_status_api_answers_in_one_request(api_client, challenge, student, make_user):
+    scored_submission(challenge, make_user("carol"), 0.5, 0.5)
+    api_client.force_authenticate(student)
+    status = api_client.get("/api/challenges/tiny-1d/status/").json()
+    assert (status["rank"], status["participants"], status["time_zone"]) == (
+        None,
+        1,
+        "Europe/Prague",
+    )
+    assert status["quota"]["remaining_today"] == 5 and status["finals"] == []
+    listed = api_client.get("/api/status/").json()
+    assert listed == [{"slug": "tiny-1d", "team_count": 1, "user_has_entered": False}]
+    assert api_client.get("/api/challenges/nope/status/").status_code == 404
+
+
+def test_the_shown_and_the_downloaded_leaderboard_agree_on_team_ids_and_ranks(
+    cli, logged_in, cli_home, challenge, student, make_user
+):
+    scored_submission(challenge, student, 0.25, 0.5)
+    scored_submission(challenge, make_user("carol"), 0.75, 0.5)
+    shown = cli("c", "leaderboard", "tiny-1d", "-s", "--json").json
+    assert cli("c", "leaderboard", "tiny-1d", "-d", "-p", "boards").code == 0
+    with zipfile.ZipFile(cli_home / "boards" / "tiny-1d.zip") as archive:
+        text = archive.read("tiny-1d-public-leaderboard.csv").decode()
+    downloaded = list(csv.DictReader(io.StringIO(text)))
+    assert [(row["rank"], row["teamId"]) for row in shown] == [
+        (int(row["Rank"]), int(row["TeamId"])) for row in downloaded
+    ]
+
+
+def test_the_submissions_list_has_an_error_column_and_submission_shows_the_whole_message(
+    cli, logged_in, challenge, student
+):
+    message = "Required column 'y' could not be found\nColumn 'x' line 3: 'abc' is not a number"
+    failed = failed_submission(challenge, student, message)
+    table = cli("c", "submissions", "tiny-1d").out
+    assert "Required column 'y' could not be found" in table and "abc" not in table
+    rows = list(csv.DictReader(io.StringIO(cli("c", "submissions", "tiny-1d", "--csv").out)))
+    assert rows[0]["error"] == message
+    shown = cli("c", "submission", failed.id)
+    assert shown.code == 0 and "    Column 'x' line 3: 'abc' is not a number" in shown.out
+
+
+def test_final_and_unfinal_mark_a_submission(cli, logged_in, challenge, student):
+    submission = scored_submission(challenge, student, 0.25, 0.5)
+    assert cli("c", "final", submission.id).out == f"Submission {submission.id} is marked final.\n"
+    submission.refresh_from_db()
+    assert submission.is_final
+    assert cli("c", "unfinal", submission.id).code == 0
+    submission.refresh_from_db()
+    assert not submission.is_final
+    other = cli("c", "final", 999999)
+    assert other.code == 1 and other.err.count("\n") == 1
+
+
+def test_a_failed_file_leaves_the_count_of_left_today_as_it_was(cli, logged_in, challenge, student):
+    failed_submission(challenge, student, "Required column 'y' could not be found")
+    status = cli("c", "status", "tiny-1d", "--json").json[0]
+    assert status["quota"]["remaining_today"] == 5
+
+
+# --- configuration and login --------------------------------------------------------------
+
+
+def test_a_default_competition_is_used_when_no_slug_is_given(cli, logged_in, cli_home):
+    assert cli("config", "set", "competition", "Tiny-1D").code == 0
+    assert json.loads(config_file(cli_home).read_text())["competition"] == "tiny-1d"
+    assert cli("c", "files", "--json").code == 0
+    view = cli("config", "view").out
+    assert "competition: tiny-1d" in view and f"url: {logged_in} (file)" in view
+    assert cli("config", "unset", "competition").code == 0
+    missing = cli("c", "files")
+    assert missing.code == 2 and "config set competition" in missing.err
+
+
+def test_global_options_come_before_or_after_the_subcommand(cli, site, cli_home, student):
+    save_login(cli_home, closed_port_url(), token_for(student))
+    assert cli("c", "list", "--url", site).code == 0
+    assert cli("--url", site, "c", "list").code == 0
+    assert cli("c", "--url", site, "list").code == 0
+
+
+def test_login_asks_for_the_address_and_checks_it_before_the_password(cli, cli_home, monkeypatch):
+    answers = io.StringIO(f"{closed_port_url()}\nalice\n{PASSWORD}\n")
+    monkeypatch.setattr("sys.stdin", answers)
+    result = cli("login")
+    assert result.code == 4 and result.err.startswith("vsegrader: Could not reach the server")
+    assert answers.read() == f"alice\n{PASSWORD}\n"  # the password was never asked for
+
+
+def test_login_says_when_the_server_is_not_a_vsegrader_site(cli, cli_home, other_site, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"alice\n{PASSWORD}\n"))
+    result = cli("login", "--url", other_site)
+    assert result.code == 1 and "is not a vsegrader site" in result.err
+
+
+def test_login_with_an_address_copied_from_a_page_uses_the_sites_root(
+    cli, site, cli_home, monkeypatch
+):
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"alice\n{PASSWORD}\n"))
+    result = cli("login", "--url", f"{site}/challenges/tiny-1d/")
+    assert result.code == 0, result.err
+    assert json.loads(config_file(cli_home).read_text())["url"] == site
+
+
+def test_logout_on_one_machine_leaves_the_other_logins_working(
+    cli, site, cli_home, student, monkeypatch
+):
+    script_token = token_for(student)
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"alice\n{PASSWORD}\n"))
+    assert cli("login", "--url", site, "--name", "laptop").code == 0
+    assert [t.label.name for t in student.auth_token_set.all()] == ["test", "laptop"]
+    assert cli("logout").code == 0
+    assert [t.label.name for t in student.auth_token_set.all()] == ["test"]
+    save_login(cli_home, site, script_token)
+    assert cli("whoami").code == 0
+
+
+# --- no tracebacks ------------------------------------------------------------------------
+
+
+def test_download_into_a_path_that_is_a_file_is_one_line(cli, logged_in, cli_home):
+    (cli_home / "data").mkdir()
+    (cli_home / "data" / "train.csv").write_text("x\n")
+    for path in ("data/train.csv", "data/train.csv/sub"):
+        result = cli("c", "download", "tiny-1d", "-p", path, "-f", "test.csv")
+        assert result.code == 2 and result.err.count("\n") == 1, result.err
+        assert "Traceback" not in result.err
+
+
+def test_a_closed_pipe_ends_the_listing_quietly(logged_in, cli_home, challenge, student):
+    for minutes in range(40):
+        scored_submission(challenge, student, 0.25, 0.5, minutes_ago=minutes)
+    shell = f"'{console_script()}' c submissions tiny-1d --json | head -1"
+    environment = {"HOME": str(cli_home), "PATH": "/usr/bin:/bin"}
+    process = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", shell],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert process.stdout == "[\n" and process.stderr == ""
+
+
+def test_a_late_submission_with_the_daily_limit_used_is_not_refused_for_the_limit(
+    cli, logged_in, challenge, student, cli_home
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    challenge.daily_limit = 1
+    challenge.deadline = timezone.now() - timedelta(hours=1)
+    challenge.save()
+    path = cli_home / "sub.csv"
+    path.write_bytes(constant_submission(0.5))
+    first = cli("c", "submit", "tiny-1d", "-f", path, "-m", "late")
+    assert first.code == 7, first.err
+
+
+def test_completion_scripts_list_the_commands(cli):
+    bash = cli("completion", "bash").out
+    assert "complete -o default -F _vsegrader vsegrader" in bash
+    assert '"c"|"c "*) words="list files download' in bash
+    assert cli("completion", "zsh").out.startswith("autoload -U +X bashcompinit")
