@@ -5,7 +5,9 @@
                               the site on 127.0.0.1:8000, a Celery worker (embedded broker)
                               and beat: one that dies is restarted
     python3 dev.py test       install and run the whole test suite (arguments go to pytest)
-    python3 dev.py lint       ruff
+    python3 dev.py lint       ruff check and ruff format --check (what CI runs)
+    python3 dev.py lock       re-resolve requirements/*.in into the hash-pinned *.txt
+                              (arguments go to pip-compile, e.g. --upgrade or -P django)
 
 DATABASE_URL and CELERY_BROKER_URL switch from SQLite and the embedded broker to
 PostgreSQL and Redis; nothing else changes.
@@ -28,8 +30,21 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / "python"
-# The site, workers and tests; then PyTorch for the baselines (a CPU build here).
-REQUIREMENTS = (ROOT / "requirements.txt", ROOT / "requirements-baselines.txt")
+REQUIREMENTS = ROOT / "requirements"
+# Requirements by role (requirements/*.in, locked with hashes into *.txt by `dev.py lock`):
+# runtime (the web and scoring images), baselines (the GPU image adds it), dev (runtime +
+# baselines + the tools that test, lint and lock; never in an image). The locks are made in
+# this order, each constrained by the ones before, so a package has one pin everywhere.
+LOCKS = ("runtime", "baselines", "dev")
+# What a dev machine installs, in three pip calls: the hash-pinned dev lock; then torch by
+# version only (torch.txt says why it carries no hash: here it is the local CPU build); then
+# the client, editable so that tests run the working tree's code (an editable install cannot
+# be hash-checked, so it cannot share the first call).
+INSTALLED = (
+    REQUIREMENTS / "dev.txt",
+    REQUIREMENTS / "torch.txt",
+    ROOT / "client" / "pyproject.toml",
+)
 STAMP = VENV / ".requirements.sha256"
 
 
@@ -38,21 +53,23 @@ def say(message: str) -> None:
 
 
 def ensure_environment() -> None:
-    """Creates .venv and installs requirements.txt when it is new or has changed."""
+    """Creates .venv and installs the requirements when it is new or they have changed."""
     if sys.version_info < (3, 11):  # noqa: UP036 - this script may be started by an old python3
         sys.exit("vsegrader needs Python 3.11 or newer.")
     if not PYTHON.exists():
         say("creating the virtual environment in .venv")
         venv.create(VENV, with_pip=True)
     digest = hashlib.sha256()
-    for path in (*REQUIREMENTS, ROOT / "client" / "pyproject.toml"):
+    for path in INSTALLED:
         digest.update(path.read_bytes())
     wanted = digest.hexdigest()
     if STAMP.exists() and STAMP.read_text() == wanted:
         return
-    say("installing the requirements (first run only; takes a minute or two)")
+    say("installing the requirements (first run only; takes a few minutes)")
     pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-    run([*pip, *(arg for path in REQUIREMENTS for arg in ("-r", str(path)))])
+    run([*pip, "--require-hashes", "-r", str(REQUIREMENTS / "dev.txt")])
+    run([*pip, "-r", str(REQUIREMENTS / "torch.txt")])
+    run([*pip, "-e", str(ROOT / "client")])
     STAMP.write_text(wanted)
 
 
@@ -275,10 +292,49 @@ def test(args: list[str]) -> None:
 
 
 def lint(args: list[str]) -> None:
-    run([str(BIN / "ruff"), "check", ".", *args])
+    """Both checks run, so that one report shows every problem; either fails the command."""
+    checked = subprocess.run([str(BIN / "ruff"), "check", ".", *args], cwd=ROOT)
+    formatted = subprocess.run([str(BIN / "ruff"), "format", "--check", "."], cwd=ROOT)
+    if checked.returncode or formatted.returncode:
+        sys.exit(checked.returncode or formatted.returncode)
 
 
-COMMANDS = {"serve": serve, "test": test, "lint": lint}
+def lock(args: list[str]) -> None:
+    """Resolves requirements/<role>.in into requirements/<role>.txt, every package pinned
+    with the hashes of its files (pip-tools). Existing pins are kept unless the arguments
+    say otherwise (--upgrade, --upgrade-package NAME). torch is resolved, so that what it
+    needs is pinned, but left out of the files (--unsafe-package): see torch.txt."""
+    env = {**os.environ, "CUSTOM_COMPILE_COMMAND": "python3 dev.py lock"}
+    for role in LOCKS:
+        compile_command = [
+            *(str(BIN / "pip-compile"), "--quiet", "--generate-hashes", "--strip-extras"),
+            *("--no-emit-index-url", "--no-emit-find-links", "--unsafe-package", "torch"),
+            *("--output-file", f"requirements/{role}.txt", f"requirements/{role}.in", *args),
+        ]
+        run(compile_command, env=env)
+    check_cpu_torch(REQUIREMENTS / "baselines.txt")
+    say("requirements/*.txt updated; the next `dev.py test` or `serve` installs them")
+
+
+def check_cpu_torch(locked: Path) -> None:
+    """The lock must be made against PyTorch's CPU build: PyPI's Linux torch is the CUDA
+    build, whose nvidia-* and triton packages would then be pinned for every machine."""
+    cuda = sorted(
+        {
+            line.split("==")[0]
+            for line in locked.read_text().splitlines()
+            if line.startswith(("nvidia-", "triton"))
+        }
+    )
+    if cuda:
+        sys.exit(
+            f"[dev] {locked.name} pins CUDA packages ({', '.join(cuda)}): torch was resolved "
+            "to PyPI's CUDA build. Lock where pip finds the CPU build (a local wheel, or "
+            "PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu)."
+        )
+
+
+COMMANDS = {"serve": serve, "test": test, "lint": lint, "lock": lock}
 
 
 def main() -> None:

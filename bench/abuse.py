@@ -97,8 +97,8 @@ def setup_site(var: Path) -> None:
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
 
+    from challenges.bundles.importing import challenge_import
     from challenges.bundles.reader import read_bundle
-    from challenges.importing import challenge_import
     from challenges.models import Challenge
 
     for slug in SLUGS:

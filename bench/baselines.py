@@ -17,7 +17,7 @@ with tiny runs on tiny bundles, and asserts no score and no timing.
 
 It imports neither Django nor `challenges`, so it runs where only PyTorch is installed;
 without --bundles it builds the demo bundles in a subprocess (`python -m
-challenges.bundles.demo`), which needs the repository but no Django either.
+demo.bundles`), which needs the repository but no Django either.
 """
 
 from __future__ import annotations
@@ -174,7 +174,7 @@ def ensure_bundles(args) -> Path:
         return args.bundles
     print(f"building the demo bundles in {DEFAULT_BUNDLES} (cached after the first time)")
     subprocess.run(
-        [sys.executable, "-m", "challenges.bundles.demo", str(DEFAULT_BUNDLES)],
+        [sys.executable, "-m", "demo.bundles", str(DEFAULT_BUNDLES)],
         cwd=ROOT,
         check=True,
     )

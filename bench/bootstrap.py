@@ -32,7 +32,9 @@ def cases(rows: int) -> dict[str, tuple[str, np.ndarray, np.ndarray]]:
     return {
         "mse": ("mse", rng.normal(size=rows), rng.normal(size=rows)),
         "mean_column_mse_5": (
-            "mean_column_mse", rng.normal(size=(rows, 5)), rng.normal(size=(rows, 5))
+            "mean_column_mse",
+            rng.normal(size=(rows, 5)),
+            rng.normal(size=(rows, 5)),
         ),
         "rmse_5": ("rmse", rng.normal(size=(rows, 5)), rng.normal(size=(rows, 5))),
         "accuracy": ("accuracy", labels, guesses),

@@ -57,7 +57,7 @@ SCORED_LINE = re.compile(r"Scored submission (\d+): (\w+)")
 def bench_bundles(folder: Path) -> list[Path]:
     """The five demo challenges (same metrics, targets, limits), with 2,000 test rows each:
     built at a tiny scale, then given a 2,000-row solution and sample submission."""
-    from challenges.bundles.demo import build_demo_bundles
+    from demo.bundles import build_demo_bundles
 
     folders = build_demo_bundles(folder, scale=0.02, workers=1)
     for bundle in folders:
@@ -68,8 +68,7 @@ def bench_bundles(folder: Path) -> list[Path]:
 def widen_bundle(bundle: Path) -> None:
     rng = random.Random(bundle.name)
     toml = (bundle / "challenge.toml").read_text()
-    toml = re.sub(r'^deadline = ".*"$', 'deadline = "2099-01-01T17:00:00+01:00"', toml,
-                  flags=re.M)
+    toml = re.sub(r'^deadline = ".*"$', 'deadline = "2099-01-01T17:00:00+01:00"', toml, flags=re.M)
     (bundle / "challenge.toml").write_text(toml)
     header = (bundle / "solution.csv").read_text().splitlines()[0].split(",")
     id_column, targets = header[0], header[1:-1]
@@ -77,8 +76,9 @@ def widen_bundle(bundle: Path) -> None:
     labels = label_set(toml)
     public = set(rng.sample(range(ROWS), round(0.3 * ROWS)))
     solution = [",".join(header)] + [
-        ",".join([row_id, *(value(rng, labels) for _ in targets),
-                  "Public" if i in public else "Private"])
+        ",".join(
+            [row_id, *(value(rng, labels) for _ in targets), "Public" if i in public else "Private"]
+        )
         for i, row_id in enumerate(ids)
     ]
     (bundle / "solution.csv").write_text("\n".join(solution) + "\n")
@@ -112,8 +112,8 @@ def setup_site(var: Path, students: int) -> None:
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
 
+    from challenges.bundles.importing import challenge_import
     from challenges.bundles.reader import read_bundle
-    from challenges.importing import challenge_import
 
     for bundle in bench_bundles(var / "bundles"):
         challenge_import(bundle=read_bundle(bundle))
@@ -181,20 +181,54 @@ class Stack:
 
     def start(self, web_workers: int, scoring_workers: int) -> None:
         web_log = open(self.var / "web.log", "w")  # noqa: SIM115 - lives as long as the process
-        self.processes.append(subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "vsegrader.wsgi:application",
-             "--bind", f"127.0.0.1:{self.port}", "--workers", str(web_workers),
-             "--worker-class", "gthread", "--threads", "4"],
-            cwd=ROOT, env=self.env, stdout=web_log, stderr=subprocess.STDOUT,
-        ))
+        self.processes.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "vsegrader.wsgi:application",
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                    "--workers",
+                    str(web_workers),
+                    "--worker-class",
+                    "gthread",
+                    "--threads",
+                    "4",
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=web_log,
+                stderr=subprocess.STDOUT,
+            )
+        )
         worker_log = open(self.var / "worker.log", "w")  # noqa: SIM115
-        self.processes.append(subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "vsegrader", "worker",
-             "--queues", "scoring,scoring-bulk",
-             "--concurrency", str(scoring_workers), "--loglevel", "INFO", "--without-mingle",
-             "--without-gossip", "--without-heartbeat"],
-            cwd=ROOT, env=self.env, stdout=worker_log, stderr=subprocess.STDOUT,
-        ))
+        self.processes.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "vsegrader",
+                    "worker",
+                    "--queues",
+                    "scoring,scoring-bulk",
+                    "--concurrency",
+                    str(scoring_workers),
+                    "--loglevel",
+                    "INFO",
+                    "--without-mingle",
+                    "--without-gossip",
+                    "--without-heartbeat",
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=worker_log,
+                stderr=subprocess.STDOUT,
+            )
+        )
         self.wait_until_ready()
 
     def wait_until_ready(self, timeout: float = 60) -> None:
@@ -209,8 +243,10 @@ class Stack:
 
     def cpu_seconds(self) -> dict[str, float]:
         """CPU time used so far by the web processes and by the scoring processes."""
-        return {name: tree_cpu_seconds(process.pid)
-                for name, process in zip(("web", "worker"), self.processes, strict=True)}
+        return {
+            name: tree_cpu_seconds(process.pid)
+            for name, process in zip(("web", "worker"), self.processes, strict=True)
+        }
 
     def stop(self) -> None:
         for process in self.processes:
@@ -271,9 +307,13 @@ class Observer(threading.Thread):
                 with self.lock:
                     ids = list(self.pending)
                 if ids:
-                    self.settle(db.execute(
-                        "SELECT id, status FROM challenges_submission WHERE id = ANY(%s) "
-                        "AND status IN ('scored', 'failed')", [ids]).fetchall())
+                    self.settle(
+                        db.execute(
+                            "SELECT id, status FROM challenges_submission WHERE id = ANY(%s) "
+                            "AND status IN ('scored', 'failed')",
+                            [ids],
+                        ).fetchall()
+                    )
                 time.sleep(0.01)
 
     def settle(self, rows) -> None:
@@ -295,15 +335,18 @@ def submission_bodies(var: Path) -> dict[str, list[bytes]]:
         variants = []
         for seed in range(4):
             rng = random.Random(seed)
-            rows = [",".join([line.split(",")[0], *(value(rng, labels) for _ in header[1:])])
-                    for line in lines[1:]]
+            rows = [
+                ",".join([line.split(",")[0], *(value(rng, labels) for _ in header[1:])])
+                for line in lines[1:]
+            ]
             variants.append(("\n".join([lines[0], *rows]) + "\n").encode())
         bodies[slug] = variants
     return bodies
 
 
-def client_loop(base: str, tokens: list[str], bodies, counter, stop_at: float, observer,
-                uploads: list[Upload]) -> None:
+def client_loop(
+    base: str, tokens: list[str], bodies, counter, stop_at: float, observer, uploads: list[Upload]
+) -> None:
     with httpx.Client(base_url=base, timeout=60) as http:
         while time.perf_counter() < stop_at:
             n = next(counter)
@@ -341,9 +384,18 @@ def run_load(stack: Stack, clients: int, seconds: float) -> tuple[list[Upload], 
     counter = itertools.count()
     started = time.perf_counter()
     threads = [
-        threading.Thread(target=client_loop, args=(
-            f"http://127.0.0.1:{stack.port}", tokens, bodies, counter, started + seconds,
-            observer, uploads))
+        threading.Thread(
+            target=client_loop,
+            args=(
+                f"http://127.0.0.1:{stack.port}",
+                tokens,
+                bodies,
+                counter,
+                started + seconds,
+                observer,
+                uploads,
+            ),
+        )
         for _ in range(clients)
     ]
     for thread in threads:
@@ -362,15 +414,21 @@ def run_load(stack: Stack, clients: int, seconds: float) -> tuple[list[Upload], 
 def reconcile(stack: Stack, uploads: list[Upload]) -> dict[str, int]:
     accepted = {u.submission_id for u in uploads if u.submission_id is not None}
     with psycopg.connect(PG_URL.replace("postgres://", "postgresql://")) as db:
-        statuses = dict(db.execute(
-            "SELECT id, status FROM challenges_submission WHERE id = ANY(%s)",
-            [list(accepted)]).fetchall())
+        statuses = dict(
+            db.execute(
+                "SELECT id, status FROM challenges_submission WHERE id = ANY(%s)", [list(accepted)]
+            ).fetchall()
+        )
     log = (stack.var / "worker.log").read_text()
     scorings = collections.Counter(int(match.group(1)) for match in SCORED_LINE.finditer(log))
     lost = sum(1 for pk in accepted if statuses.get(pk) != "scored" or scorings[pk] == 0)
     duplicates = sum(1 for pk in accepted if scorings[pk] > 1)
-    return {"accepted": len(accepted), "lost": lost, "duplicates": duplicates,
-            "failed": sum(1 for status in statuses.values() if status == "failed")}
+    return {
+        "accepted": len(accepted),
+        "lost": lost,
+        "duplicates": duplicates,
+        "failed": sum(1 for status in statuses.values() if status == "failed"),
+    }
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -384,15 +442,20 @@ def report(uploads: list[Upload], elapsed: float, books: dict[str, int], cpu) ->
     for message, count in collections.Counter(errors).most_common(5):
         print(f"error x{count}: {message}")
     scored_per_s = len(latencies) / elapsed
-    print(f"uploads sent {len(uploads)}, accepted {books['accepted']}, scored {len(latencies)} "
-          f"in {elapsed:.1f} s; latency mean {statistics.fmean(latencies or [0]):.3f} s, "
-          f"max {max(latencies or [0]):.3f} s")
-    per_upload = ", ".join(f"{name} {seconds / max(1, len(uploads)) * 1000:.1f} ms"
-                           for name, seconds in cpu.items())
+    print(
+        f"uploads sent {len(uploads)}, accepted {books['accepted']}, scored {len(latencies)} "
+        f"in {elapsed:.1f} s; latency mean {statistics.fmean(latencies or [0]):.3f} s, "
+        f"max {max(latencies or [0]):.3f} s"
+    )
+    per_upload = ", ".join(
+        f"{name} {seconds / max(1, len(uploads)) * 1000:.1f} ms" for name, seconds in cpu.items()
+    )
     print(f"CPU per upload: {per_upload}; machine load average {os.getloadavg()[0]:.1f}")
-    print(f"scored_per_s={scored_per_s:.1f} p50_s={percentile(latencies, 50):.3f} "
-          f"p95_s={percentile(latencies, 95):.3f} p99_s={percentile(latencies, 99):.3f} "
-          f"errors={len(errors)} lost={books['lost']} duplicates={books['duplicates']}")
+    print(
+        f"scored_per_s={scored_per_s:.1f} p50_s={percentile(latencies, 50):.3f} "
+        f"p95_s={percentile(latencies, 95):.3f} p99_s={percentile(latencies, 99):.3f} "
+        f"errors={len(errors)} lost={books['lost']} duplicates={books['duplicates']}"
+    )
 
 
 def main() -> None:
@@ -413,16 +476,23 @@ def main() -> None:
     var = Path(tempfile.mkdtemp(prefix="vsegrader-e2e-"))
     fresh_services()
     env = stack_env(var)
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env,
-                   check=True)
-    subprocess.run([sys.executable, __file__, "--setup", str(var), "--students",
-                    str(args.students)], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
+    subprocess.run(
+        [sys.executable, __file__, "--setup", str(var), "--students", str(args.students)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     stack = Stack(var, env)
     stack.start(args.web_workers, args.scoring_workers)
     try:
         print(f"pids web={stack.processes[0].pid} worker={stack.processes[1].pid}")
-        print(f"{args.clients} clients for {args.seconds:.0f} s; gunicorn {args.web_workers} "
-              f"workers, Celery {args.scoring_workers} scoring processes; logs in {var}")
+        print(
+            f"{args.clients} clients for {args.seconds:.0f} s; gunicorn {args.web_workers} "
+            f"workers, Celery {args.scoring_workers} scoring processes; logs in {var}"
+        )
         cpu_before, client_before = stack.cpu_seconds(), time.process_time()
         uploads, elapsed = run_load(stack, args.clients, args.seconds)
         cpu = {name: used - cpu_before[name] for name, used in stack.cpu_seconds().items()}

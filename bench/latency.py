@@ -60,8 +60,8 @@ def measure(runs: int) -> list[float]:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from rest_framework.test import APIClient
 
+    from challenges.bundles.importing import challenge_import
     from challenges.bundles.reader import read_bundle
-    from challenges.importing import challenge_import
     from challenges.models import Submission
 
     challenge_import(bundle=read_bundle(write_bundle(Path(os.environ["VSEGRADER_VAR_DIR"]))))
@@ -87,10 +87,27 @@ def measure(runs: int) -> list[float]:
 
 def start_worker(env: dict) -> subprocess.Popen:
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "vsegrader", "worker",
-         "--queues", "scoring,scoring-bulk",
-         "--concurrency", "2", "--loglevel", "INFO", "--without-mingle", "--without-gossip"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "vsegrader",
+            "worker",
+            "--queues",
+            "scoring,scoring-bulk",
+            "--concurrency",
+            "2",
+            "--loglevel",
+            "INFO",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     for line in worker.stdout:
         if " ready." in line:
@@ -100,8 +117,13 @@ def start_worker(env: dict) -> subprocess.Popen:
 
 def run_setup(name: str, extra_env: dict, runs: int) -> list[float]:
     with tempfile.TemporaryDirectory(prefix="vsegrader-bench-") as var:
-        env = {**os.environ, "VSEGRADER_VAR_DIR": var, "LOG_LEVEL": "WARNING",
-               "VSEGRADER_API_RATE": "", **extra_env}  # measure scoring, not the throttle
+        env = {
+            **os.environ,
+            "VSEGRADER_VAR_DIR": var,
+            "LOG_LEVEL": "WARNING",
+            "VSEGRADER_API_RATE": "",
+            **extra_env,
+        }  # measure scoring, not the throttle
         for key in ("DATABASE_URL", "CELERY_BROKER_URL"):
             if key not in extra_env:
                 env.pop(key, None)
@@ -111,14 +133,20 @@ def run_setup(name: str, extra_env: dict, runs: int) -> list[float]:
         try:
             out = subprocess.run(
                 [sys.executable, __file__, "--measure", "--runs", str(runs)],
-                cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
             ).stdout
         finally:
             worker.terminate()
             worker.wait(timeout=30)
     timings = json.loads(out.strip().splitlines()[-1])
-    print(f"{name}: median {statistics.median(timings):.3f} s, "
-          f"p95 {percentile(timings, 95):.3f} s over {len(timings)} uploads")
+    print(
+        f"{name}: median {statistics.median(timings):.3f} s, "
+        f"p95 {percentile(timings, 95):.3f} s over {len(timings)} uploads"
+    )
     return timings
 
 

@@ -47,9 +47,16 @@ def populate(students: int, per_student: int):
 
     user_model = get_user_model()
     challenge = Challenge.objects.create(
-        slug="bench", title="Bench", metric="mse", higher_is_better=False, id_column="id",
-        targets=[{"name": "y", "kind": "float", "labels": []}], row_count=2000,
-        deadline=timezone.now() + timedelta(days=7), solution="bench.csv", solution_sha256="0",
+        slug="bench",
+        title="Bench",
+        metric="mse",
+        higher_is_better=False,
+        id_column="id",
+        targets=[{"name": "y", "kind": "float", "labels": []}],
+        row_count=2000,
+        deadline=timezone.now() + timedelta(days=7),
+        solution="bench.csv",
+        solution_sha256="0",
     )
     users = user_model.objects.bulk_create(
         user_model(username=f"student{i:04d}", first_name="S", last_name=str(i))
@@ -64,15 +71,21 @@ def populate(students: int, per_student: int):
             public = skill + rng.random() * 0.1
             batch.append(
                 Submission(
-                    challenge=challenge, user=user, file=f"bench/{user.pk}-{k}.csv",
-                    file_name="s.csv", size=1, status=Submission.Status.SCORED,
-                    public_score=public, shown_public_score=public,
-                    private_score=public + rng.gauss(0, 0.02), is_final=k < 2 and skill > 0.5,
+                    challenge=challenge,
+                    user=user,
+                    file=f"bench/{user.pk}-{k}.csv",
+                    file_name="s.csv",
+                    size=1,
+                    status=Submission.Status.SCORED,
+                    public_score=public,
+                    shown_public_score=public,
+                    private_score=public + rng.gauss(0, 0.02),
+                    is_final=k < 2 and skill > 0.5,
                     created_at=now - timedelta(minutes=rng.randrange(60 * 24 * 20)),
                 )
             )
     Submission.objects.bulk_create(batch, batch_size=5000)
-    from challenges.standings import refresh_standings
+    from challenges.boards.standings import refresh_standings
 
     start = time.perf_counter()
     refresh_standings(challenge=challenge)  # what scoring keeps up to date one by one
@@ -122,8 +135,10 @@ def main() -> None:
             "public_api_ms": timed(student_client, api, args.runs),
             "private_api_ms": timed(teacher, api + "?split=private", args.runs),
         }
-        print(f"database={connection.vendor} students={args.students} "
-              f"submissions={args.students * args.per_student}")
+        print(
+            f"database={connection.vendor} students={args.students} "
+            f"submissions={args.students * args.per_student}"
+        )
         for name, (ms, queries) in figures.items():
             print(f"{name:16s} median {ms:7.1f} ms   {queries} SQL queries")
         queries = max(q for _, q in figures.values())

@@ -307,27 +307,38 @@ def kill_worker(stack: Stack) -> None:
 
 def spoil_one_message(stack: Stack) -> None:
     """Takes a queued submission's scoring message (as a consumer would), truncates it and
-    puts it back: the worker must set it aside, and the requeue score the submission."""
-    queue = stack.var / "broker" / "queue"
-    for _ in range(200):
-        for name in sorted(os.listdir(queue)):
-            if not name.endswith(".scoring.msg"):
-                continue
-            held = stack.var / "broker" / f"soak-{name}"
-            try:
-                os.rename(queue / name, held)
-            except FileNotFoundError:
-                continue
-            body = held.read_bytes()
-            if b"score_submission" not in body:  # beat's own tasks go this way too
-                os.rename(held, queue / name)
-                continue
-            held.write_bytes(body[:20])
-            os.rename(held, queue / name)
-            print(f"soak: made {name} unreadable", flush=True)
-            return
-        time.sleep(0.05)
-    print("soak: no queued message to spoil (the worker kept up)", flush=True)
+    puts it back: the worker must set it aside, and the requeue score the submission. The
+    worker is paused (SIGSTOP) meanwhile, so that a message waits to be taken."""
+    worker = stack.worker_pid()
+    os.kill(worker, signal.SIGSTOP)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            name = spoil_a_queued_submission(stack.var / "broker")
+            if name:
+                print(f"soak: made {name} unreadable", flush=True)
+                return
+            time.sleep(0.05)
+        print("soak: no submission's message came to spoil", flush=True)
+    finally:
+        os.kill(worker, signal.SIGCONT)
+
+
+def spoil_a_queued_submission(broker: Path) -> str | None:
+    for name in sorted(os.listdir(broker / "queue")):
+        if name.partition(".")[2] not in ("scoring.msg", "scoring-bulk.msg"):
+            continue
+        held = broker / f"soak-{name}"
+        try:
+            os.rename(broker / "queue" / name, held)
+        except FileNotFoundError:
+            continue
+        body = held.read_bytes()
+        held.write_bytes(body[:20] if b"score_submission" in body else body)
+        os.rename(held, broker / "queue" / name)
+        if b"score_submission" in body:  # beat's own tasks go this way too
+            return name
+    return None
 
 
 # ---------------------------------------------------------------- reconciliation

@@ -3,28 +3,12 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
-from challenges import deadlines, ladders, moderation, services
+from challenges.boards import ladders
+from challenges.boards.standings import refresh_standings
 from challenges.models import Challenge, DataFile, Disqualification, Extension, Submission
-from challenges.standings import refresh_standings
-
-
-class InstructorPermissions:
-    """Instructors are staff users: they may manage everything here without per-model grants."""
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request, *args):
-        return self.has_module_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return self.has_module_permission(request)
+from challenges.rules import deadlines, moderation
+from challenges.submissions import services
+from vsegrader.permissions import InstructorAdminPermissions
 
 
 class DataFileInline(admin.TabularInline):
@@ -36,7 +20,7 @@ class DataFileInline(admin.TabularInline):
 
 
 class ChallengeForm(forms.ModelForm):
-    """Refuses a board-mode switch once students have submitted (see challenges.ladders)."""
+    """Refuses a board-mode switch once students have submitted (see challenges.boards.ladders)."""
 
     # No Meta: ChallengeAdmin builds the form for its own fields (a Meta.fields list here
     # would narrow the admin's form to that list).
@@ -51,14 +35,30 @@ class ChallengeForm(forms.ModelForm):
 
 
 @admin.register(Challenge)
-class ChallengeAdmin(InstructorPermissions, admin.ModelAdmin):
+class ChallengeAdmin(InstructorAdminPermissions, admin.ModelAdmin):
     form = ChallengeForm
-    list_display = ["slug", "title", "metric", "deadline", "daily_limit", "public_ladder",
-                    "is_published"]
+    list_display = [
+        "slug",
+        "title",
+        "metric",
+        "deadline",
+        "daily_limit",
+        "public_ladder",
+        "is_published",
+    ]
     list_filter = ["is_published", "metric"]
     search_fields = ["slug", "title"]
-    readonly_fields = ["solution_file", "solution_sha256", "row_count", "targets", "id_column",
-                       "metric", "higher_is_better", "created_at", "updated_at"]
+    readonly_fields = [
+        "solution_file",
+        "solution_sha256",
+        "row_count",
+        "targets",
+        "id_column",
+        "metric",
+        "higher_is_better",
+        "created_at",
+        "updated_at",
+    ]
     exclude = ["preview", "solution"]
     inlines = [DataFileInline]
     actions = ["rescore"]
@@ -80,17 +80,46 @@ class ChallengeAdmin(InstructorPermissions, admin.ModelAdmin):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(InstructorPermissions, admin.ModelAdmin):
-    list_display = ["id", "challenge", "user", "status", "public_score", "private_score",
-                    "is_baseline", "is_late", "is_final", "disqualified", "created_at"]
+class SubmissionAdmin(InstructorAdminPermissions, admin.ModelAdmin):
+    list_display = [
+        "id",
+        "challenge",
+        "user",
+        "status",
+        "public_score",
+        "private_score",
+        "is_baseline",
+        "is_late",
+        "is_final",
+        "disqualified",
+        "created_at",
+    ]
     list_filter = ["challenge", "status", "is_baseline", "is_late", "is_final"]
     search_fields = ["user__username", "user__email", "description", "=id"]
     list_select_related = ["challenge", "user"]
     date_hierarchy = "created_at"
-    readonly_fields = ["challenge", "user", "download", "file_name", "size", "status",
-                       "public_score", "private_score", "shown_public_score", "private_ci_low",
-                       "private_ci_high", "error", "attempts", "created_at", "scoring_started_at",
-                       "scored_at", "is_late", "is_final", "is_baseline", "disqualified_at"]
+    readonly_fields = [
+        "challenge",
+        "user",
+        "download",
+        "file_name",
+        "size",
+        "status",
+        "public_score",
+        "private_score",
+        "shown_public_score",
+        "private_ci_low",
+        "private_ci_high",
+        "error",
+        "attempts",
+        "created_at",
+        "scoring_started_at",
+        "scored_at",
+        "is_late",
+        "is_final",
+        "is_baseline",
+        "disqualified_at",
+    ]
     exclude = ["file"]
     actions = ["rescore"]
 
@@ -146,7 +175,7 @@ class ExtensionForm(forms.ModelForm):
 
 
 @admin.register(Extension)
-class ExtensionAdmin(InstructorPermissions, admin.ModelAdmin):
+class ExtensionAdmin(InstructorAdminPermissions, admin.ModelAdmin):
     form = ExtensionForm
     list_display = ["challenge", "user", "deadline", "reason", "granted_by", "created_at"]
     list_filter = ["challenge"]
@@ -160,7 +189,7 @@ class ExtensionAdmin(InstructorPermissions, admin.ModelAdmin):
 
 
 @admin.register(Disqualification)
-class DisqualificationAdmin(InstructorPermissions, admin.ModelAdmin):
+class DisqualificationAdmin(InstructorAdminPermissions, admin.ModelAdmin):
     """Disqualifies a participant on one challenge; delete the entry to undo it."""
 
     list_display = ["challenge", "user", "reason", "created_by", "created_at"]

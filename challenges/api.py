@@ -1,25 +1,21 @@
 """The REST API: /api/... (token or session authentication)."""
 
-from django.conf import settings
-from django.contrib.auth import authenticate
 from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import (
     APIException,
-    PermissionDenied,
     ValidationError,
 )
 from rest_framework.fields import DateTimeField
 from rest_framework.parsers import MultiPartParser
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from challenges import exports, finals, moderation, profiles, retention, selectors, services
-from challenges.api_errors import ErrorSerializer
+from challenges import selectors
+from challenges.boards import exports, leaderboards, standings
+from challenges.rules import finals, moderation, profiles
 from challenges.serializers import (
     ChallengeDetailSerializer,
     ChallengeSerializer,
@@ -30,10 +26,13 @@ from challenges.serializers import (
     SubmissionSerializer,
     SubmissionUpdateSerializer,
     SubmissionUploadSerializer,
-    TokenRequestSerializer,
-    TokenSerializer,
 )
-from challenges.uploads import too_large_message
+from challenges.submissions import services
+from challenges.submissions.downloads import submission_download
+from vsegrader import permissions
+from vsegrader.api_errors import ErrorSerializer
+from vsegrader.permissions import instructors_only
+from vsegrader.uploads import body_too_large
 
 drf_datetime = DateTimeField().to_representation
 
@@ -45,36 +44,6 @@ class UploadRejected(APIException):
         super().__init__(message, code)
         self.status_code = status_code
         self.wait = wait  # DRF sends it as Retry-After
-
-
-class BadCredentials(APIException):
-    status_code = status.HTTP_401_UNAUTHORIZED
-    default_detail = "Wrong username or password."
-    default_code = "bad_credentials"
-
-
-class TokenView(APIView):
-    authentication_classes = []
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        request=TokenRequestSerializer,
-        responses={
-            200: TokenSerializer,
-            401: OpenApiResponse(ErrorSerializer, description="Wrong username or password"),
-        },
-        auth=[],
-    )
-    def post(self, request):
-        form = TokenRequestSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        # Django's request, not DRF's wrapper: the login throttle (axes) marks a locked-out
-        # attempt on it, and its middleware answers that with 429.
-        user = authenticate(request._request, **form.validated_data)
-        if user is None:
-            raise BadCredentials()
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
 
 
 class ChallengeListView(APIView):
@@ -107,7 +76,7 @@ class DataFileView(APIView):
 
 def submission_context(request, challenge) -> dict:
     show = selectors.private_scores_visible(challenge=challenge, user=request.user)
-    is_instructor = selectors.is_instructor(request.user)
+    is_instructor = permissions.is_instructor(request.user)
     return {"request": request, "show_private": show, "is_instructor": is_instructor}
 
 
@@ -144,15 +113,12 @@ class ChallengeSubmissionsView(APIView):
             raise upload_rejected(rejected) from rejected
         form = SubmissionCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        if getattr(request._request, "upload_too_large", False):
-            message = too_large_message(settings.SUBMISSION_MAX_BYTES)
-            raise UploadRejected(message, "file_too_large", 413)
         try:
-            submission = services.submission_create(
+            submission = services.submission_receive(
                 challenge=challenge,
                 user=request.user,
-                file=form.validated_data.get("file"),
-                description=form.validated_data.get("description", ""),
+                data=form.validated_data,
+                body_too_large=body_too_large(request._request),
             )
         except services.SubmissionRejected as rejected:
             raise upload_rejected(rejected) from rejected
@@ -198,27 +164,23 @@ class SubmissionFileView(APIView):
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY})
     def get(self, request, pk: int):
         submission = selectors.submission_get(submission_id=pk, user=request.user)
-        if not submission.file:
-            raise Http404(retention.file_gone_message())
-        handle = submission.file.open("rb")
-        return FileResponse(handle, as_attachment=True, filename=submission.file_name,
-                            content_type="text/csv")  # never from the student's file name
+        return submission_download(submission)
 
 
 class LeaderboardView(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("split", enum=list(selectors.SPLITS), default="public")],
+        parameters=[OpenApiParameter("split", enum=list(standings.SPLITS), default="public")],
         responses=LeaderboardSerializer,
     )
     def get(self, request, slug: str):
         challenge, split = board_request(request, slug)
         rows = selectors.board_for(challenge=challenge, split=split, user=request.user)
-        is_instructor = selectors.is_instructor(request.user)
+        is_instructor = permissions.is_instructor(request.user)
         payload = {
             "split": split,
             "metric": challenge.metric,
             "higher_is_better": challenge.higher_is_better,
-            "participants": selectors.participant_count(rows),
+            "participants": leaderboards.participant_count(rows),
             # Plain dicts: serializer fields cost several times more on a 1,000-row board;
             # LeaderboardSerializer documents the same shape in the schema.
             "rows": [leaderboard_row(row, is_instructor) for row in rows],
@@ -228,9 +190,15 @@ class LeaderboardView(APIView):
 
 def leaderboard_row(row, is_instructor: bool) -> dict:
     data = {
-        "rank": row.rank, "team_id": row.team_id, "team_name": row.name, "score": row.score,
-        "entries": row.entries, "last_submission": drf_datetime(row.last_submission),
-        "is_baseline": row.is_baseline, "public_rank": row.public_rank, "move": row.move,
+        "rank": row.rank,
+        "team_id": row.team_id,
+        "team_name": row.name,
+        "score": row.score,
+        "entries": row.entries,
+        "last_submission": drf_datetime(row.last_submission),
+        "is_baseline": row.is_baseline,
+        "public_rank": row.public_rank,
+        "move": row.move,
     }
     if is_instructor:
         data["username"] = row.username
@@ -242,18 +210,15 @@ def board_request(request, slug: str):
     """The challenge and split asked for, refusing the private board before the reveal."""
     challenge = selectors.challenge_get(slug=slug, user=request.user)
     split = request.query_params.get("split", "public")
-    if split not in selectors.SPLITS:
+    if split not in standings.SPLITS:
         raise ValidationError({"split": "must be 'public' or 'private'"})
-    if split == "private" and not selectors.private_scores_visible(
-        challenge=challenge, user=request.user
-    ):
-        raise PermissionDenied("The private leaderboard is not revealed yet.")
+    selectors.refuse_hidden_board(challenge=challenge, split=split, user=request.user)
     return challenge, split
 
 
 class LeaderboardDownloadView(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("split", enum=list(selectors.SPLITS), default="public")],
+        parameters=[OpenApiParameter("split", enum=list(standings.SPLITS), default="public")],
         responses={(200, "text/csv"): OpenApiTypes.BINARY},
         description="The leaderboard in Kaggle's export format "
         "(Rank,TeamId,TeamName,LastSubmissionDate,Score,SubmissionCount,TeamMemberUserNames).",
@@ -280,11 +245,11 @@ class ProfileView(APIView):
 
 
 class RescoreView(APIView):
+    permission_classes = [instructors_only("Only instructors can rescore a challenge.")]
+
     @extend_schema(request=None, responses={202: RescoreSerializer})
     def post(self, request, slug: str):
         """Instructors only: rescore every submission of the challenge in the background."""
-        if not selectors.is_instructor(request.user):
-            raise PermissionDenied("Only instructors can rescore a challenge.")
         challenge = selectors.challenge_get(slug=slug, user=request.user)
         queued = moderation.challenge_rescore(challenge=challenge)
         return Response({"queued": queued}, status=202)

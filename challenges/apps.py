@@ -6,4 +6,4 @@ class ChallengesConfig(AppConfig):
     verbose_name = "Challenges"
 
     def ready(self):
-        from challenges import ladders  # noqa: F401  (connects the board-mode guard)
+        from challenges.boards import ladders  # noqa: F401  (connects the board-mode guard)

@@ -4,10 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from challenges.boards.ties import CHOICES as TIE_CHOICES
+from challenges.boards.ties import DEFAULT_TIE_POLICY
 from challenges.scoring.spec import SubmissionSpec, Target
 from challenges.storage import data_storage, hidden_storage
-from challenges.ties import CHOICES as TIE_CHOICES
-from challenges.ties import DEFAULT_TIE_POLICY
 
 
 class Challenge(models.Model):
@@ -30,6 +30,10 @@ class Challenge(models.Model):
         "limit); those still being checked count too",
     )
     max_file_mb = models.PositiveIntegerField(default=50)
+    accepts_code = models.BooleanField(
+        default=False,
+        help_text="students may attach the notebook or script behind a final submission",
+    )
     grading = models.JSONField(default=dict, blank=True)
     facts = models.JSONField(default=dict, blank=True)
     preview = models.JSONField(default=dict, blank=True)
@@ -42,18 +46,26 @@ class Challenge(models.Model):
         "when a new submission beats their best by more than one standard error.",
     )
     tie_policy = models.CharField(
-        "ties", max_length=10, blank=True, default="",
+        "ties",
+        max_length=10,
+        blank=True,
+        default="",
         choices=(("", "the course's setting"), *TIE_CHOICES),
         help_text="how equal scores rank on the boards, the Kaggle CSV and the grades; "
         "blank: the course's setting (grade scheme)",
     )
     course_tie_policy = models.CharField(
-        max_length=10, default=DEFAULT_TIE_POLICY, choices=TIE_CHOICES, editable=False,
+        max_length=10,
+        default=DEFAULT_TIE_POLICY,
+        choices=TIE_CHOICES,
+        editable=False,
         help_text="the course's setting, copied here by the course app when it changes",
     )
     rescore_requested_at = models.DateTimeField(null=True, blank=True)
     ids_file = models.CharField(
-        max_length=200, blank=True, editable=False,
+        max_length=200,
+        blank=True,
+        editable=False,
         help_text="a data file whose id column lists the test ids in the solution's order",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -148,7 +160,10 @@ class Submission(models.Model):
     )
     disqualified_at = models.DateTimeField(null=True, blank=True)
     public_losses = models.BinaryField(
-        null=True, blank=True, editable=False, help_text="float32 per-row public losses (Ladder)"
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="per-row public losses, little-endian float64 (`<f8`; Ladder)",
     )
     ladder_accepted = models.BooleanField(null=True, blank=True, editable=False)
     shown_public_score = models.FloatField(
@@ -238,7 +253,7 @@ class Competitor(models.Model):
 
 class Standing(models.Model):
     """A team's counted best on both boards, kept up to date whenever one of its submissions
-    changes (see challenges.standings), so that a board is one indexed read."""
+    changes (see challenges.boards.standings), so that a board is one indexed read."""
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="standings")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -267,3 +282,10 @@ class Standing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team} on {self.challenge_id}"
+
+
+from challenges.insights.models import (  # noqa: E402, F401
+    AttachedCode,
+    InsightReport,
+    IntegrityDismissal,
+)

@@ -1,20 +1,22 @@
 """Browser pages: challenge list, challenge page with upload and live status, leaderboard."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from challenges import deadlines, finals, moderation, profiles, retention, selectors, services
+from challenges import selectors
+from challenges.boards import leaderboards, standings
+from challenges.boards.chart_data import chart_context
+from challenges.boards.ladder_overview import ladder_overview as ladder_info
 from challenges.forms import SubmissionForm
-from challenges.ladder_overview import ladder_overview as ladder_info
-from challenges.progress import chart_context
+from challenges.rules import deadlines, finals, moderation, profiles
 from challenges.scoring import get_metric
-from challenges.uploads import too_large_message
+from challenges.submissions import retention, services
+from challenges.submissions.downloads import submission_download
+from vsegrader import permissions
+from vsegrader.uploads import body_too_large
 
 
 @login_required
@@ -27,9 +29,9 @@ def challenge_list(request):
 def challenge_context(request, challenge, form) -> dict:
     user = request.user
     submissions = list(selectors.my_submissions(challenge=challenge, user=user)[:50])
-    deadline = selectors.effective_deadline(challenge=challenge, user=user)
-    is_instructor = selectors.is_instructor(user)
-    reveal_at = selectors.reveal_at(challenge)  # one query, for all three uses below
+    deadline = deadlines.effective_deadline(challenge=challenge, user=user)
+    is_instructor = permissions.is_instructor(user)
+    reveal_at = deadlines.reveal_at(challenge)  # one query, for all three uses below
     revealed = timezone.now() >= reveal_at
     return {
         "challenge": challenge,
@@ -42,9 +44,8 @@ def challenge_context(request, challenge, form) -> dict:
         "quota": selectors.quota(challenge=challenge, user=user),
         "your_deadline": deadline,
         "has_extension": deadline != challenge.deadline,
-        "selection_open": timezone.now() < deadlines.counting_deadline(
-            challenge=challenge, user=user
-        ),
+        "selection_open": timezone.now()
+        < deadlines.counting_deadline(challenge=challenge, user=user),
         "final_count": sum(1 for s in submissions if s.is_final),
         "disqualification": selectors.disqualification(challenge=challenge, user=user),
         "rescore": moderation.rescore_progress(challenge=challenge) if is_instructor else None,
@@ -71,15 +72,12 @@ def challenge_detail(request, slug: str):
 
 
 def submit(request, challenge, form) -> bool:
-    if getattr(request, "upload_too_large", False):
-        form.add_error("file", too_large_message(settings.SUBMISSION_MAX_BYTES))
-        return False
     try:
-        submission = services.submission_create(
+        submission = services.submission_receive(
             challenge=challenge,
             user=request.user,
-            file=form.cleaned_data.get("file"),
-            description=form.cleaned_data.get("description", ""),
+            data=form.cleaned_data,
+            body_too_large=body_too_large(request),
         )
     except services.SubmissionRejected as rejected:
         form.add_error("file", rejected.message)
@@ -124,21 +122,19 @@ def submission_final(request, pk: int):
 def leaderboard(request, slug: str):
     challenge = selectors.challenge_get(slug=slug, user=request.user)
     split = request.GET.get("split", "public")
-    if split not in selectors.SPLITS:
+    if split not in standings.SPLITS:
         split = "public"
     can_see_private = selectors.private_scores_visible(challenge=challenge, user=request.user)
-    if split == "private" and not can_see_private:
-        raise PermissionDenied("The private leaderboard is not revealed yet.")
     rows = selectors.board_for(challenge=challenge, split=split, user=request.user)
     context = {
         "challenge": challenge,
         "metric": get_metric(challenge.metric),
         "split": split,
         "rows": rows,
-        "participants": selectors.participant_count(rows),
+        "participants": leaderboards.participant_count(rows),
         "can_see_private": can_see_private,
-        "reveal_at": selectors.reveal_at(challenge),
-        "is_instructor": selectors.is_instructor(request.user),
+        "reveal_at": deadlines.reveal_at(challenge),
+        "is_instructor": permissions.is_instructor(request.user),
         "my_name": selectors.shown_name(request.user),
     }
     return render(request, "challenges/leaderboard.html", context)
@@ -155,9 +151,7 @@ def challenge_chart(request, slug: str):
 @login_required
 @require_POST
 def challenge_rescore(request, slug: str):
-    if not selectors.is_instructor(request.user):
-        raise Http404("No such page.")
-    challenge = selectors.challenge_get(slug=slug, user=request.user)
+    challenge = selectors.instructor_challenge_get(slug=slug, user=request.user)
     queued = moderation.challenge_rescore(challenge=challenge)
     messages.success(request, f"{queued} submissions queued for rescoring.")
     return redirect("challenge-detail", slug=slug)
@@ -166,11 +160,8 @@ def challenge_rescore(request, slug: str):
 @login_required
 @require_GET
 def rescore_progress(request, slug: str):
-    if not selectors.is_instructor(request.user):
-        raise Http404("No such page.")
-    challenge = selectors.challenge_get(slug=slug, user=request.user)
-    progress = moderation.rescore_progress(challenge=challenge)
-    context = {"challenge": challenge, "rescore": progress}
+    challenge = selectors.instructor_challenge_get(slug=slug, user=request.user)
+    context = {"challenge": challenge, "rescore": moderation.rescore_progress(challenge=challenge)}
     return render(request, "challenges/_rescore.html", context)
 
 
@@ -194,8 +185,4 @@ def profile(request):
 @require_GET
 def submission_file(request, pk: int):
     submission = selectors.submission_get(submission_id=pk, user=request.user)
-    if not submission.file:
-        raise Http404(retention.file_gone_message())
-    handle = submission.file.open("rb")
-    return FileResponse(handle, as_attachment=True, filename=submission.file_name,
-                        content_type="text/csv")  # never from the student's file name
+    return submission_download(submission)

@@ -1,27 +1,15 @@
 """Reads: what a page or an API response shows. Leaderboards are computed in the database."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from challenges import quotas
-from challenges.deadlines import effective_deadline, is_revealed, reveal_at
-from challenges.leaderboards import (
-    SPLITS,
-    LeaderboardRow,
-    leaderboard,
-    participant_count,
-    pseudonym_for,
-)
+from challenges.boards.leaderboards import LeaderboardRow, leaderboard
+from challenges.boards.pseudonyms import pseudonym_for
 from challenges.models import Challenge, Competitor, Disqualification, Submission
-
-__all__ = [
-    "SPLITS", "LeaderboardRow", "effective_deadline", "is_revealed", "leaderboard",
-    "participant_count", "reveal_at",
-]
-
-
-def is_instructor(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_staff)
+from challenges.rules import quotas
+from challenges.rules.deadlines import is_revealed
+from vsegrader.permissions import is_instructor, refuse_unless_instructor, visible_to
 
 
 def challenge_list(*, user) -> QuerySet[Challenge]:
@@ -36,6 +24,13 @@ def challenge_get(*, slug: str, user) -> Challenge:
     return challenge
 
 
+def instructor_challenge_get(*, slug: str, user) -> Challenge:
+    """A challenge for the instructors' tools on its page (rescore, baseline panel); anyone
+    else gets 404, so the tools' existence reveals nothing."""
+    refuse_unless_instructor(user, hide=True)
+    return challenge_get(slug=slug, user=user)
+
+
 def private_scores_visible(*, challenge: Challenge, user) -> bool:
     """Instructors always see private scores; students from the deadline on."""
     return is_instructor(user) or is_revealed(challenge)
@@ -48,9 +43,7 @@ def my_submissions(*, challenge: Challenge, user) -> QuerySet[Submission]:
 def submission_get(*, submission_id: int, user) -> Submission:
     """A submission its owner or an instructor may see; anyone else gets a 404, not a 403,
     so that ids of other people's submissions reveal nothing."""
-    submissions = Submission.objects.select_related("challenge", "user")
-    if not is_instructor(user):
-        submissions = submissions.filter(user=user)
+    submissions = visible_to(user, Submission.objects.select_related("challenge", "user"), "user")
     submission = submissions.filter(pk=submission_id).first()
     if submission is None:
         raise Http404("No such submission.")
@@ -62,8 +55,17 @@ def final_leaderboard(*, challenge: Challenge) -> list[LeaderboardRow]:
     return leaderboard(challenge=challenge, split="private", real_names=True)
 
 
+def refuse_hidden_board(*, challenge: Challenge, split: str, user) -> None:
+    """The private board before the reveal is refused (403: everyone knows it exists), on the
+    page, in the API and in the CSV download alike."""
+    if split == "private" and not private_scores_visible(challenge=challenge, user=user):
+        raise PermissionDenied("The private leaderboard is not revealed yet.")
+
+
 def board_for(*, challenge: Challenge, split: str, user) -> list[LeaderboardRow]:
-    """A board as `user` may see it: students see pseudonyms, instructors real names."""
+    """A board as `user` may see it: students see pseudonyms, instructors real names; the
+    private board only from the reveal on (`refuse_hidden_board`)."""
+    refuse_hidden_board(challenge=challenge, split=split, user=user)
     return leaderboard(challenge=challenge, split=split, real_names=is_instructor(user))
 
 

@@ -7,6 +7,7 @@ from rest_framework.fields import empty
 
 from challenges import selectors
 from challenges.models import Challenge, DataFile, Submission
+from challenges.rules import deadlines
 
 
 class DataFileSerializer(serializers.ModelSerializer):
@@ -50,8 +51,18 @@ class ChallengeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Challenge
         fields = [
-            "slug", "title", "subtitle", "metric", "higher_is_better", "deadline", "is_open",
-            "daily_limit", "total_limit", "final_selections", "max_file_mb", "url",
+            "slug",
+            "title",
+            "subtitle",
+            "metric",
+            "higher_is_better",
+            "deadline",
+            "is_open",
+            "daily_limit",
+            "total_limit",
+            "final_selections",
+            "max_file_mb",
+            "url",
         ]
 
 
@@ -80,8 +91,15 @@ class ChallengeDetailSerializer(ChallengeSerializer):
 
     class Meta(ChallengeSerializer.Meta):
         fields = [
-            *ChallengeSerializer.Meta.fields, "public_ladder", "description_md", "files",
-            "submission_spec", "quota", "your_deadline", "private_revealed", "reveal_at",
+            *ChallengeSerializer.Meta.fields,
+            "public_ladder",
+            "description_md",
+            "files",
+            "submission_spec",
+            "quota",
+            "your_deadline",
+            "private_revealed",
+            "reveal_at",
             "disqualified_reason",
         ]
 
@@ -98,7 +116,7 @@ class ChallengeDetailSerializer(ChallengeSerializer):
 
     @extend_schema_field(serializers.DateTimeField())
     def get_your_deadline(self, challenge: Challenge):
-        deadline = selectors.effective_deadline(challenge=challenge, user=self._user())
+        deadline = deadlines.effective_deadline(challenge=challenge, user=self._user())
         return serializers.DateTimeField().to_representation(deadline)
 
     def get_private_revealed(self, challenge: Challenge) -> bool:
@@ -112,7 +130,7 @@ class ChallengeDetailSerializer(ChallengeSerializer):
         """Both reveal fields read it; it costs a query, so it is asked for once."""
         cached = getattr(self, "_reveal_cache", {})
         if challenge.pk not in cached:
-            cached[challenge.pk] = selectors.reveal_at(challenge)
+            cached[challenge.pk] = deadlines.reveal_at(challenge)
             self._reveal_cache = cached
         return cached[challenge.pk]
 
@@ -143,9 +161,24 @@ class SubmissionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Submission
         fields = [
-            "id", "challenge", "status", "public_score", "private_score", "private_ci",
-            "error", "description", "file_name", "size", "is_baseline", "is_late", "is_final",
-            "disqualified_reason", "ladder_accepted", "created_at", "scored_at", "url",
+            "id",
+            "challenge",
+            "status",
+            "public_score",
+            "private_score",
+            "private_ci",
+            "error",
+            "description",
+            "file_name",
+            "size",
+            "is_baseline",
+            "is_late",
+            "is_final",
+            "disqualified_reason",
+            "ladder_accepted",
+            "created_at",
+            "scored_at",
+            "url",
             "file_url",
         ]
         read_only_fields = fields
@@ -244,7 +277,9 @@ class LeaderboardRowSerializer(serializers.Serializer):
     move = serializers.IntegerField(allow_null=True, help_text="public rank − private rank")
     username = serializers.CharField(required=False, help_text="instructors only")
     ci = serializers.ListField(
-        child=serializers.FloatField(), required=False, allow_null=True,
+        child=serializers.FloatField(),
+        required=False,
+        allow_null=True,
         help_text="instructors only: 95 % bootstrap interval of the private score",
     )
 

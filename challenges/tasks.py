@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from challenges import retention, services
+from challenges.submissions import retention, services
 
 
 @shared_task(
@@ -25,3 +25,13 @@ def requeue_stuck_submissions() -> int:
 @shared_task(acks_late=True)
 def purge_failed_files() -> int:
     return retention.failed_files_purge()
+
+
+@shared_task(acks_late=True)
+def compute_insights(challenge_id: int | None = None) -> int:
+    """One challenge's insight reports; without an id, every revealed challenge whose
+    reports are missing or stale (beat runs it so; a rescore or moderation makes them stale)."""
+    from challenges.insights import services as insights
+
+    ids = [challenge_id] if challenge_id else insights.stale_revealed_challenges()
+    return sum(insights.insights_compute(challenge_id=pk) for pk in ids)

@@ -40,7 +40,6 @@ page_urls = [
 ]
 
 api_urls = [
-    path("auth/token/", api.TokenView.as_view(), name="api-token"),
     path("challenges/", api.ChallengeListView.as_view(), name="api-challenge-list"),
     path("challenges/<slug:slug>/", api.ChallengeDetailView.as_view(), name="api-challenge-detail"),
     path(
@@ -70,3 +69,10 @@ api_urls = [
         "submissions/<int:pk>/file/", api.SubmissionFileView.as_view(), name="api-submission-file"
     ),
 ]
+
+from challenges.insights import urls as insights_urls  # noqa: E402
+
+page_urls += insights_urls.page_urls
+api_urls += insights_urls.api_urls
+page_urls += insights_urls.code_page_urls
+api_urls += insights_urls.code_api_urls

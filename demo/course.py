@@ -9,16 +9,17 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from challenges.bundles.demo import build_demo_bundles
+from challenges.bundles.importing import ImportReport, challenge_import
 from challenges.bundles.reader import read_bundle
-from challenges.importing import ImportReport, challenge_import
+from demo.bundles import build_demo_bundles
+from vsegrader.accounts.baseline import baseline_account
 from vsegrader.course.models import (
     DEFAULT_PROJECT_DEADLINE,
     GradeScheme,
     ProjectSettings,
     ProjectTopic,
 )
-from vsegrader.course.roster import BASELINE_USERNAME
+from vsegrader.permissions import make_instructor
 
 DEMO_DAYS_OPEN = 28
 DEMO_REGISTRATION_DAYS = 14  # groups lock two weeks after day one, at 23:59
@@ -27,10 +28,16 @@ DEMO_PROJECT_DAYS = DEMO_DAYS_OPEN + 18  # as in 2023: challenges 15 March, proj
 # The course's project ideas, by family (docs/ARCHITECTURE.md, section 1); groups may also
 # bring their own topic.
 PROJECT_IDEAS: tuple[tuple[str, str, str], ...] = (
-    ("Mathy", "Distilling a deep network into a shallow one",
-     "How small can a student network get before it stops matching its teacher?"),
-    ("Mathy", "Sensitivity of neurons to weight perturbation: wide vs deep",
-     "Perturb the weights and measure which neurons matter, in wide and in deep networks."),
+    (
+        "Mathy",
+        "Distilling a deep network into a shallow one",
+        "How small can a student network get before it stops matching its teacher?",
+    ),
+    (
+        "Mathy",
+        "Sensitivity of neurons to weight perturbation: wide vs deep",
+        "Perturb the weights and measure which neurons matter, in wide and in deep networks.",
+    ),
     ("CNN", "Handwritten character classification", ""),
     ("CNN", "Siamese network: the distance between two handwritings", ""),
     ("CNN", "Organ segmentation on the Medical Segmentation Decathlon", ""),
@@ -56,7 +63,7 @@ DEMO_BEST_OF = [["fitting-1d", "fitting-5d"]]
 class DemoAccount:
     username: str
     password: str
-    is_staff: bool
+    is_instructor: bool
     first_name: str
     last_name: str
 
@@ -83,7 +90,12 @@ def demo_load(*, seed: int = 2023, scale: float = 1.0) -> list[ImportReport]:
     """Builds (or reuses) the demo bundles and imports them, closing 4 weeks after day one."""
     deadline = demo_deadline()
     paths = build_demo_bundles(demo_bundle_dir(), seed=seed, scale=scale)
-    return [challenge_import(bundle=read_bundle(path), deadline=deadline) for path in paths]
+    reports = [challenge_import(bundle=read_bundle(path), deadline=deadline) for path in paths]
+    for report in reports:
+        if report.created:  # the course asks for the code behind final submissions
+            report.challenge.accepts_code = True
+            report.challenge.save(update_fields=["accepts_code"])
+    return reports
 
 
 @transaction.atomic
@@ -93,23 +105,12 @@ def demo_accounts() -> list[DemoAccount]:
         user, _ = User.objects.get_or_create(username=account.username)
         user.first_name, user.last_name = account.first_name, account.last_name
         user.email = f"{account.username}@example.com"
-        user.is_staff = user.is_superuser = account.is_staff
+        make_instructor(user, account.is_instructor)
+        user.is_superuser = account.is_instructor
         user.set_password(account.password)
         user.save()
     baseline_account()
     return list(DEMO_ACCOUNTS)
-
-
-def baseline_account():
-    """The participant that baseline models submit as; it cannot log in."""
-    User = get_user_model()
-    user, created = User.objects.get_or_create(
-        username=BASELINE_USERNAME, defaults={"first_name": "Baseline", "email": ""}
-    )
-    if created:
-        user.set_unusable_password()
-        user.save()
-    return user
 
 
 def demo_project_dates() -> tuple[datetime, datetime]:

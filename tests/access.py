@@ -10,14 +10,30 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 GROUP = r"<(?:\w+:)?\w+>|\(\?P<\w+>[^)]*\)"  # `<slug:slug>` or a regex group `(?P<url>.*)`
 ADMIN_OBJECT = re.compile(r"^admin/(\w+)/(\w+)/<path:object_id>/")
-HOSTILE_NAMES = ["solution.csv", "..", "..%2Fsolution.csv", "%2e%2e%2fhidden%2fsolution.csv",
-                 "solution.csv%00.csv", "train.csv/../../solution.csv"]
+HOSTILE_NAMES = [
+    "solution.csv",
+    "..",
+    "..%2Fsolution.csv",
+    "%2e%2e%2fhidden%2fsolution.csv",
+    "solution.csv%00.csv",
+    "train.csv/../../solution.csv",
+]
 # Pages anyone may open; everything else refuses a visitor who is not logged in.
-PUBLIC_PAGES = ("/accounts/login/", "/accounts/password_reset/", "/accounts/reset/",
-                "/admin/login/", "/api/schema/", "/api/docs/", "/api/auth/token/")
+PUBLIC_PAGES = (
+    "/accounts/login/",
+    "/accounts/password_reset/",
+    "/accounts/reset/",
+    "/admin/login/",
+    "/api/schema/",
+    "/api/docs/",
+    "/api/auth/token/",
+    "/client/",
+)  # the command line's sdist: installed before logging in
 LOGIN_PAGES = ("/accounts/login/", "/admin/login/")
-STAFF_ONLY = re.compile(r"^/(admin/(?!login/)|grades/(export\.csv)?$|api/grades/|"
-                        r"projects/groups/|challenges/[^/]+/(rescore|baseline)/)")
+STAFF_ONLY = re.compile(
+    r"^/(admin/(?!login/)|grades/(export\.csv)?$|api/grades/|"
+    r"projects/groups/|challenges/[^/]+/(rescore|baseline|insights/(class|integrity|students))/)"
+)
 STORED = ("/media/", "/hidden/", "/static/")  # no URL but the permission-checking views
 DOWNLOAD = re.compile(r"/files?/|download/|\.csv|\.ics")
 QUERIES = {"leaderboard/": ["?split=private"], "/api/grades/": ["?format=csv"]}
@@ -72,8 +88,13 @@ def all_urls(values: dict[str, list[str]], overrides=admin_object_ids) -> list[s
 
 def with_queries(urls: list[str]) -> list[str]:
     """The URLs, and those whose answer depends on a query string once more with it."""
-    extra = [url + query for url in urls for key, queries in QUERIES.items() if key in url
-             for query in queries]
+    extra = [
+        url + query
+        for url in urls
+        for key, queries in QUERIES.items()
+        if key in url
+        for query in queries
+    ]
     return urls + extra
 
 
@@ -98,8 +119,11 @@ def visit(client, urls: list[str]) -> Seen:
     for url in urls:
         for method in methods_for(url):
             response = getattr(client, method)(url)
-            seen[method, url] = (response.status_code, payload(response),
-                                 response.get("Location", ""))
+            seen[method, url] = (
+                response.status_code,
+                payload(response),
+                response.get("Location", ""),
+            )
     return seen
 
 
@@ -142,6 +166,7 @@ def unmet(role: str, seen: Seen, expected: list[tuple[str, int, tuple[str, ...]]
         got, data, _ = seen["get", url]
         if got != status:
             report.append(f"{role} GET {url}: expected {status}, got {got}")
-        report += [f"{role} GET {url}: misses {text!r}" for text in texts
-                   if text.encode() not in data]
+        report += [
+            f"{role} GET {url}: misses {text!r}" for text in texts if text.encode() not in data
+        ]
     return report

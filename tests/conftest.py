@@ -51,8 +51,8 @@ def tiny_bundle(tmp_path) -> Path:
 
 @pytest.fixture
 def challenge(db, tiny_bundle):
+    from challenges.bundles.importing import challenge_import
     from challenges.bundles.reader import read_bundle
-    from challenges.importing import challenge_import
 
     return challenge_import(bundle=read_bundle(tiny_bundle)).challenge
 

@@ -3,8 +3,13 @@ from datetime import timedelta
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from challenges.boards.standings import refresh_standings
+from challenges.bundles.importing import challenge_import
+from challenges.bundles.reader import read_bundle
 from challenges.models import Submission
-from challenges.standings import refresh_standings
+from challenges.submissions import services
+from tests.bundles import constant_submission, write_tiny_bundle
+from tests.conftest import csv_upload
 
 
 def scored_submission(
@@ -39,3 +44,32 @@ def scored_submission(
     submission.save()
     refresh_standings(challenge=challenge, users=[user])
     return submission
+
+
+def upload(challenge, user, **kwargs) -> Submission:
+    """An upload through the service (a constant prediction of 0.5), not yet scored."""
+    return services.submission_create(
+        challenge=challenge, user=user, file=csv_upload(constant_submission(0.5)), **kwargs
+    )
+
+
+def submit_and_score(challenge, user, content: bytes) -> Submission:
+    submission = services.submission_create(
+        challenge=challenge, user=user, file=csv_upload(content)
+    )
+    services.submission_score(submission_id=submission.pk)
+    submission.refresh_from_db()
+    return submission
+
+
+def at(monkeypatch, moment) -> None:
+    """Freezes `timezone.now` at `moment` for the rest of the test."""
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+
+HIDDEN_MARKER = b"987654"  # every hidden target value of `secret_challenge` starts with it
+
+
+def secret_challenge(root):
+    """A tiny challenge imported from a bundle whose hidden values all start with 987654."""
+    return challenge_import(bundle=read_bundle(write_tiny_bundle(root, shift=987654.0))).challenge

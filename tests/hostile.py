@@ -21,18 +21,22 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from challenges.bundles.demo import DEMO_SLUGS, build_demo_bundles
 from challenges.bundles.reader import read_bundle
 from challenges.scoring import Solution, SubmissionSpec, Target, load_solution
 from challenges.scoring.errors import quote
+from demo.bundles import DEMO_SLUGS, build_demo_bundles
 
 ROWS = 40
 USAGES = ["Public", "Private"] * 19 + ["Ignored"] * 2
 HAND_MADE = {
-    "probability": (SubmissionSpec("row", (Target("p", "probability"),), "log_loss", ROWS),
-                    [f"q-{i:03d}" for i in range(ROWS)]),
-    "ranking": (SubmissionSpec("id", (Target("score"),), "roc_auc", ROWS),
-                [str(i) for i in range(ROWS)]),
+    "probability": (
+        SubmissionSpec("row", (Target("p", "probability"),), "log_loss", ROWS),
+        [f"q-{i:03d}" for i in range(ROWS)],
+    ),
+    "ranking": (
+        SubmissionSpec("id", (Target("score"),), "roc_auc", ROWS),
+        [str(i) for i in range(ROWS)],
+    ),
 }
 SLUGS = (*DEMO_SLUGS, *HAND_MADE)
 
@@ -104,16 +108,23 @@ class Hostile:
 
     def __repr__(self) -> str:  # hypothesis prints failing examples: keep huge files short
         data = self.data if len(self.data) <= 300 else self.data[:300] + b"..."
-        return (f"Hostile({self.family!r}, {self.slug!r}, {data!r} ({len(self.data)} bytes), "
-                f"valid={self.valid}, exact={self.exact}, line={self.line})")
+        return (
+            f"Hostile({self.family!r}, {self.slug!r}, {data!r} ({len(self.data)} bytes), "
+            f"valid={self.valid}, exact={self.exact}, line={self.line})"
+        )
 
 
 # --- clean files --------------------------------------------------------------------------
 
-SAFE_TEXT = st.text(  # a cell's text, without what would change the table's shape
-    st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp"), exclude_characters=',"'),
-    min_size=1, max_size=12,
-).map(str.strip).filter(bool)
+SAFE_TEXT = (
+    st.text(  # a cell's text, without what would change the table's shape
+        st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp"), exclude_characters=',"'),
+        min_size=1,
+        max_size=12,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
 EDGE_VALUES = [0.0, -0.0, 5e-324, -1e-300, 1e100, -1e100, 0.1, 1 / 3]
 
 
@@ -124,8 +135,14 @@ def good_value(rng: random.Random, target: Target) -> str:
         return rng.choice(target.labels)
     if target.kind == "probability":
         return repr(rng.choice([rng.random(), 0.0, 1.0]))
-    return rng.choice([repr(rng.uniform(-1e6, 1e6)), str(rng.randint(-10**6, 10**6)),
-                       repr(rng.gauss(0, 1)), repr(rng.choice(EDGE_VALUES))])
+    return rng.choice(
+        [
+            repr(rng.uniform(-1e6, 1e6)),
+            str(rng.randint(-(10**6), 10**6)),
+            repr(rng.gauss(0, 1)),
+            repr(rng.choice(EDGE_VALUES)),
+        ]
+    )
 
 
 @st.composite
@@ -148,8 +165,9 @@ def column_of(c: Case, target: Target) -> int:
 def respell(rng: random.Random, text: str) -> str:
     """The same float, written another way."""
     value = float(text)
-    return rng.choice([repr(value), f"{value:.17g}", f"{value:.17e}", f"{value:+.17g}",
-                       f"{value:.17E}"])
+    return rng.choice(
+        [repr(value), f"{value:.17g}", f"{value:.17e}", f"{value:+.17g}", f"{value:.17E}"]
+    )
 
 
 @st.composite
@@ -198,8 +216,20 @@ def encodings(draw, slug: str) -> Hostile:
     c = case(slug)
     header, rows = c.header, draw(clean_rows(c))
     text = render(header, rows).decode()
-    kind = draw(st.sampled_from(["utf-16", "utf-16-le", "utf-16-be", "utf-32", "legacy",
-                                 "legacy", "bom twice", "bom in a row"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "utf-16",
+                "utf-16-le",
+                "utf-16-be",
+                "utf-32",
+                "legacy",
+                "legacy",
+                "bom twice",
+                "bom in a row",
+            ]
+        )
+    )
     if kind.startswith("utf-"):
         found = f"The file must be UTF-8 encoded (found {kind[:6].upper()})"
         return Hostile("encoding", slug, text.encode(kind), valid=False, exact=(found,))
@@ -263,8 +293,9 @@ def quoting(draw, slug: str) -> Hostile:
         rows[row][column] = '"' + rows[row][column]
         return Hostile("quoting", slug, render(c.header, rows))
     value = c.ids[row]
-    rows[row][0] = f'"{value[:1]}""{value[1:]}"' if kind == "escaped quote" else (
-        f'{value[:1]}"{value[1:]}')
+    rows[row][0] = (
+        f'"{value[:1]}""{value[1:]}"' if kind == "escaped quote" else (f'{value[:1]}"{value[1:]}')
+    )
     unknown = f'{value[:1]}"{value[1:]}'
     exact = (f"Unknown id {quote(unknown)} on line {at_line(row)}", missing_id(value))
     return Hostile("quoting", slug, render(c.header, rows), valid=False, exact=exact)
@@ -274,8 +305,30 @@ NAN = ["nan", "NaN", "NAN", "-nan", "+nan"]
 INFINITE = ["inf", "-inf", "+inf", "Infinity", "-Infinity", "INF", "1e309", "-1e999", "9" * 400]
 HUGE = ["1e200", "-1.5e300", "1.7976931348623157e308", "1" + "0" * 120, "-1e101"]
 BLANK = ["", " ", "\t", "  \t "]
-NOT_NUMBERS = ["abc", "1e", ".", "-", "+", "1.2.3", "0x10", "1_000", "1d5", "١", "１", "∞",
-               "N/A", "#N/A", "null", "None", "True", "$1", "1%", "--1", "1 2", "e5"]
+NOT_NUMBERS = [
+    "abc",
+    "1e",
+    ".",
+    "-",
+    "+",
+    "1.2.3",
+    "0x10",
+    "1_000",
+    "1d5",
+    "١",
+    "１",
+    "∞",
+    "N/A",
+    "#N/A",
+    "null",
+    "None",
+    "True",
+    "$1",
+    "1%",
+    "--1",
+    "1 2",
+    "e5",
+]
 OUTSIDE = ["1.5", "-0.25", "2", "-1e-9", "1.0000001"]
 FINE = ["0", "1", "0.5", "+0.5", ".5", "1.", "1e-400", "-0", " 0.25 ", "\t1"]
 
@@ -313,8 +366,11 @@ def bad_cells(draw, slug: str) -> Hostile:
     rows = draw(clean_rows(c))
     target, row = draw(st.sampled_from(c.spec.targets)), draw(rows_at)
     if target.kind == "label":
-        variants = [f" {label} " for label in target.labels] + [
-            label.upper() for label in target.labels] + ["", " ", "1.0", "yes"]
+        variants = (
+            [f" {label} " for label in target.labels]
+            + [label.upper() for label in target.labels]
+            + ["", " ", "1.0", "yes"]
+        )
         token = draw(st.one_of(st.sampled_from(variants), SAFE_TEXT))
         problem = label_problem(token, target.labels)
     else:
@@ -346,24 +402,33 @@ def id_problems(draw, slug: str) -> Hostile:
         other = draw(rows_at.filter(lambda r: r != row))
         rows[row][0] = ids[other]
         first, second = sorted([at_line(row), at_line(other)])
-        exact = (f"Duplicate id {quote(ids[other])} on lines {first} and {second}",
-                 missing_id(ids[row]))
+        exact = (
+            f"Duplicate id {quote(ids[other])} on lines {first} and {second}",
+            missing_id(ids[row]),
+        )
     elif kind == "drop":
         dropped = sorted(draw(st.sets(rows_at, min_size=1, max_size=5)))
         rows = [r for i, r in enumerate(rows) if i not in dropped]
         examples = ", ".join(quote(ids[i]) for i in dropped[:3])
-        missing = (missing_id(ids[dropped[0]]) if len(dropped) == 1 else
-                   f"Missing ids: {len(dropped)} ids of the test set are absent, e.g. {examples}")
+        missing = (
+            missing_id(ids[dropped[0]])
+            if len(dropped) == 1
+            else f"Missing ids: {len(dropped)} ids of the test set are absent, e.g. {examples}"
+        )
         exact = (f"Submission must have {ROWS} rows (found {len(rows)})", missing)
     elif kind == "unknown":
         extra = draw(SAFE_TEXT.filter(lambda text: text not in ids))
         rows.append([extra, *rows[row][1:]])
-        exact = (f"Submission must have {ROWS} rows (found {ROWS + 1})",
-                 f"Unknown id {quote(extra)} on line {at_line(ROWS)}")
+        exact = (
+            f"Submission must have {ROWS} rows (found {ROWS + 1})",
+            f"Unknown id {quote(extra)} on line {at_line(ROWS)}",
+        )
     elif kind == "empty":
         rows[row][0] = draw(st.sampled_from(["", '""']))
-        exact = (f"Column {c.spec.id_column!r} line {at_line(row)}: missing value",
-                 missing_id(ids[row]))
+        exact = (
+            f"Column {c.spec.id_column!r} line {at_line(row)}: missing value",
+            missing_id(ids[row]),
+        )
     elif kind == "respelled":
         value = ids[row]
         respelled = draw(st.sampled_from(["0" + value, value + ".0", value.upper(), value + "_"]))
@@ -378,8 +443,9 @@ def id_problems(draw, slug: str) -> Hostile:
 
 
 PANDAS_HINT = " (was a pandas index saved? Use to_csv(index=False))"
-LONG_NAMES = st.builds(lambda char, size: char * size, st.sampled_from("xé€"),
-                       st.integers(50, 10_000))  # two of them fit a header
+LONG_NAMES = st.builds(
+    lambda char, size: char * size, st.sampled_from("xé€"), st.integers(50, 10_000)
+)  # two of them fit a header
 
 
 @st.composite
@@ -391,7 +457,7 @@ def column_problems(draw, slug: str) -> Hostile:
     name = header[index]
     if kind == "drop":
         del header[index]
-        rows = [r[:index] + r[index + 1:] for r in rows]
+        rows = [r[:index] + r[index + 1 :] for r in rows]
         exact = (f"Required column {name!r} could not be found",)
     elif kind.startswith("extra"):
         extra = draw(st.one_of(SAFE_TEXT, LONG_NAMES).filter(lambda n: n not in header))
@@ -400,7 +466,8 @@ def column_problems(draw, slug: str) -> Hostile:
         header = header + [extra] * copies
         rows = [r + ["1"] * copies for r in rows]
         exact = (f"Unexpected column {quote(extra)}{hint}",) + (
-            (f"Column {quote(extra)} appears more than once",) if copies == 2 else ())
+            (f"Column {quote(extra)} appears more than once",) if copies == 2 else ()
+        )
     elif kind == "repeat":
         header = header + [name]
         rows = [r + [r[index]] for r in rows]
@@ -413,8 +480,10 @@ def column_problems(draw, slug: str) -> Hostile:
         if renamed == name:
             return Hostile("column", slug, render(header, rows), valid=True)
         header[index] = renamed
-        exact = (f"Required column {name!r} could not be found",
-                 f"Unexpected column {quote(renamed)}")
+        exact = (
+            f"Required column {name!r} could not be found",
+            f"Unexpected column {quote(renamed)}",
+        )
     return Hostile("column", slug, render(header, rows), valid=False, exact=exact)
 
 
@@ -440,8 +509,16 @@ def blank_lines(draw, slug: str) -> Hostile:
     return Hostile("blank", slug, data, valid=False, exact=(message,), line=at_line(row) + 1)
 
 
-MAGIC = [b"\x89PNG\r\n\x1a\n", b"PK\x03\x04", b"%PDF-1.7\n", b"\x1f\x8b\x08", b"\x7fELF\x02",
-         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"GIF89a", b"\xff\xd8\xff\xe0"]
+MAGIC = [
+    b"\x89PNG\r\n\x1a\n",
+    b"PK\x03\x04",
+    b"%PDF-1.7\n",
+    b"\x1f\x8b\x08",
+    b"\x7fELF\x02",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+    b"GIF89a",
+    b"\xff\xd8\xff\xe0",
+]
 
 
 @st.composite
@@ -486,17 +563,51 @@ def enormous_lines(draw, slug: str) -> Hostile:
     if kind == "commas":
         rows[row] = ["," * draw(st.integers(1000, 600_000))]
     else:
-        size = draw(st.sampled_from([BLOCK // 2 - 9, BLOCK // 2 + 9, BLOCK - 9, BLOCK + 9,
-                                     5 * BLOCK // 2]))
+        size = draw(
+            st.sampled_from([BLOCK // 2 - 9, BLOCK // 2 + 9, BLOCK - 9, BLOCK + 9, 5 * BLOCK // 2])
+        )
         rows[row][column] = draw(st.sampled_from("9x.")) * size
     return Hostile("enormous", slug, render(c.header, rows), valid=False, line=at_line(row))
 
 
-PIECES = [b'"', b",", b"\n", b"\r", b"\r\n", b"\x00", b"\xff", b" ", b";", b"\t", b"\xc3",
-          b"\xef\xbb\xbf", b"nan", b"-inf", b"1e999", b"1e300", b"", b"id", b"9" * 30, b"-0",
-          b"+1", b'""', b",,,", b"\xe2\x80\xae", b"=cmd|' /C calc'!A0", b"\x1a"]
-FAMILIES = [encodings, separators, quoting, bad_cells, id_problems, column_problems,
-            blank_lines, binary_garbage]
+PIECES = [
+    b'"',
+    b",",
+    b"\n",
+    b"\r",
+    b"\r\n",
+    b"\x00",
+    b"\xff",
+    b" ",
+    b";",
+    b"\t",
+    b"\xc3",
+    b"\xef\xbb\xbf",
+    b"nan",
+    b"-inf",
+    b"1e999",
+    b"1e300",
+    b"",
+    b"id",
+    b"9" * 30,
+    b"-0",
+    b"+1",
+    b'""',
+    b",,,",
+    b"\xe2\x80\xae",
+    b"=cmd|' /C calc'!A0",
+    b"\x1a",
+]
+FAMILIES = [
+    encodings,
+    separators,
+    quoting,
+    bad_cells,
+    id_problems,
+    column_problems,
+    blank_lines,
+    binary_garbage,
+]
 
 
 @st.composite
@@ -507,7 +618,7 @@ def combinations(draw, slug: str) -> Hostile:
     edit = st.tuples(st.integers(0, len(data)), st.integers(0, 8), st.sampled_from(PIECES))
     for position, deleted, inserted in draw(st.lists(edit, min_size=1, max_size=4)):
         position = min(position, len(data))
-        data = data[:position] + inserted + data[position + deleted:]
+        data = data[:position] + inserted + data[position + deleted :]
     return Hostile("combined", slug, data)
 
 
@@ -516,4 +627,5 @@ ALL_FAMILIES = [harmless, *FAMILIES, enormous_lines, combinations]
 
 def hostile_files(families=tuple(ALL_FAMILIES), among=SLUGS) -> st.SearchStrategy[Hostile]:
     return st.sampled_from(among).flatmap(
-        lambda slug: st.one_of([family(slug) for family in families]))
+        lambda slug: st.one_of([family(slug) for family in families])
+    )

@@ -22,8 +22,11 @@ ROOT = Path(__file__).resolve().parent.parent
 REDIS_SERVER = shutil.which("redis-server")
 RUNUSER = shutil.which("runuser", path=f"{os.environ.get('PATH', '')}:/usr/sbin:/sbin")
 PG_BIN = next(
-    (Path(folder) for folder in ("/usr/local/bin", "/usr/lib/postgresql/15/bin")
-     if (Path(folder) / "initdb").exists()),
+    (
+        Path(folder)
+        for folder in ("/usr/local/bin", "/usr/lib/postgresql/15/bin")
+        if (Path(folder) / "initdb").exists()
+    ),
     None,
 )
 if os.geteuid() == 0 and RUNUSER is None:
@@ -88,8 +91,13 @@ class LoggedProcess:
     def __init__(self, command: list[str], env: dict, cwd: Path = ROOT):
         self.log: list[str] = []
         self.process = subprocess.Popen(
-            command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, start_new_session=True,
+            command,
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
         )
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -111,8 +119,17 @@ class RedisServer:
 
     def start(self) -> "RedisServer":
         command = [
-            REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-            "--appendonly", "no", "--dir", tempfile.gettempdir(),
+            REDIS_SERVER,
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            tempfile.gettempdir(),
         ]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
         wait_for(lambda: port_open(self.port), f"redis-server on port {self.port}", 10)
@@ -158,6 +175,7 @@ class RedisServer:
             for tag in tags:
                 connection.default_channel.qos.restore_by_tag(tag)
 
+
 # --- PostgreSQL -----------------------------------------------------------------------------
 
 
@@ -181,18 +199,41 @@ class PostgresServer:
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres")
         if not self.data.exists():
-            self._run([PG_BIN / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust",
-                       "-E", "UTF8", "--no-sync"])
+            self._run(
+                [
+                    PG_BIN / "initdb",
+                    "-D",
+                    self.data,
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                ]
+            )
         options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run([PG_BIN / "pg_ctl", "-D", self.data, "-l", self.dir / "log", "-w",
-                   "-o", options, "start"])
+        self._run(
+            [
+                PG_BIN / "pg_ctl",
+                "-D",
+                self.data,
+                "-l",
+                self.dir / "log",
+                "-w",
+                "-o",
+                options,
+                "start",
+            ]
+        )
         return self
 
     def create_database(self) -> None:
         import psycopg
 
-        with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres",
-                             dbname="postgres", autocommit=True) as connection:
+        with psycopg.connect(
+            host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True
+        ) as connection:
             connection.execute(f'CREATE DATABASE "{self.database}"')
 
     def stop(self, mode: str = "fast") -> None:
@@ -218,8 +259,16 @@ class WebProcess(LoggedProcess):
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         command = [
-            sys.executable, "-m", "gunicorn", "vsegrader.wsgi:application", "--bind",
-            f"127.0.0.1:{self.port}", "--workers", "1", "--timeout", "60",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "vsegrader.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            "1",
+            "--timeout",
+            "60",
         ]
         super().__init__(command, env)
 

@@ -26,10 +26,11 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.db import OperationalError  # noqa: E402
 
-from challenges import leaderboards, services, standings  # noqa: E402
+from challenges.boards import leaderboards, standings  # noqa: E402
+from challenges.bundles.importing import challenge_import  # noqa: E402
 from challenges.bundles.reader import read_bundle  # noqa: E402
-from challenges.importing import challenge_import  # noqa: E402
 from challenges.models import Challenge, Submission  # noqa: E402
+from challenges.submissions import services  # noqa: E402
 from tests.bundles import TINY_SOLUTION, write_tiny_bundle  # noqa: E402
 from vsegrader.refusals import Refused  # noqa: E402
 

@@ -27,13 +27,14 @@ from django.utils.http import urlsafe_base64_encode
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from challenges.boards.ladders import losses_to_bytes
+from challenges.boards.standings import refresh_standings
+from challenges.bundles.importing import challenge_import
 from challenges.bundles.reader import read_bundle
-from challenges.deadlines import grant_extension
-from challenges.importing import challenge_import
-from challenges.ladders import losses_to_bytes
+from challenges.insights.services import insights_compute
 from challenges.models import Submission
+from challenges.rules.deadlines import grant_extension
 from challenges.selectors import shown_name
-from challenges.standings import refresh_standings
 from tests import access
 from tests.admin_forms import post_mode
 from tests.bundles import write_tiny_bundle
@@ -51,8 +52,14 @@ UNREVEALED = (SEALED, EXTENDED)
 # "alice-token" and "retired-token" call the API only, with a token: alice's, and that of an
 # instructor whose account was deactivated (who must get nothing).
 ROLES = ("anonymous", "alice", "bob", "instructor", "alice-token", "retired-token")
-KINDS = {"anonymous": "outsider", "alice": "student", "bob": "student", "instructor": "instructor",
-         "alice-token": "student", "retired-token": "outsider"}
+KINDS = {
+    "anonymous": "outsider",
+    "alice": "student",
+    "bob": "student",
+    "instructor": "instructor",
+    "alice-token": "student",
+    "retired-token": "outsider",
+}
 DAYS_AGO = 3 * 24 * 60
 LINEAR = {"rule": "linear", "target": 0.0, "zero": 2.0}  # marks as distinctive as the scores
 MARK, POINTS = (".3f", ".6g"), (".2f",)  # how grade pages write marks and points
@@ -75,12 +82,32 @@ class Profile:
 
 
 PROFILES = {
-    "alice": Profile("alice_qz7k", "Alicja", "Zqkowska", "Qz7k", 2.25, 2.1357246,
-                     {SEALED: 0.1234567, EXTENDED: 0.1357913, OPEN: 0.2345671},
-                     (0.2011117, 0.2677771), Decimal("86.17"), Decimal("1.25"), False),
-    "bob": Profile("bob_wx4m", "Bartosz", "Wxyzniak", "Wx4m", 2.75, 2.5713642,
-                   {SEALED: 0.7654321, EXTENDED: 0.7531864, OPEN: 0.8765431},
-                   (0.8311113, 0.9199991), Decimal("73.21"), Decimal("-4.37"), True),
+    "alice": Profile(
+        "alice_qz7k",
+        "Alicja",
+        "Zqkowska",
+        "Qz7k",
+        2.25,
+        2.1357246,
+        {SEALED: 0.1234567, EXTENDED: 0.1357913, OPEN: 0.2345671},
+        (0.2011117, 0.2677771),
+        Decimal("86.17"),
+        Decimal("1.25"),
+        False,
+    ),
+    "bob": Profile(
+        "bob_wx4m",
+        "Bartosz",
+        "Wxyzniak",
+        "Wx4m",
+        2.75,
+        2.5713642,
+        {SEALED: 0.7654321, EXTENDED: 0.7531864, OPEN: 0.8765431},
+        (0.8311113, 0.9199991),
+        Decimal("73.21"),
+        Decimal("-4.37"),
+        True,
+    ),
 }
 
 
@@ -100,11 +127,17 @@ class Student:
         """What nobody but this student (and the instructors) may read."""
         p, user, group = self.profile, self.user, self.group
         texts = {
-            "username": user.username, "first name": user.first_name,
-            "last name": user.last_name, "email": user.email, "group name": group.name,
-            "own topic": group.own_topic, "group plan": group.description,
-            "invite code": group.invite_code, "deliverable name": self.deliverable.file_name,
-            "deliverable bytes": f"{p.tag}-pdf-bytes", "calendar token": self.calendar_token,
+            "username": user.username,
+            "first name": user.first_name,
+            "last name": user.last_name,
+            "email": user.email,
+            "group name": group.name,
+            "own topic": group.own_topic,
+            "group plan": group.description,
+            "invite code": group.invite_code,
+            "deliverable name": self.deliverable.file_name,
+            "deliverable bytes": f"{p.tag}-pdf-bytes",
+            "calendar token": self.calendar_token,
             "api token": self.api_token,
         }
         for slug, submission in self.submissions.items():
@@ -129,8 +162,10 @@ class Student:
         marks computed from them and the totals that add those up, the project mark before
         its release, the Ladder's exact scores and bootstrap intervals (instructors only)."""
         p, row = self.profile, self.grades
-        hidden = {"exact Ladder score": access.number_forms(p.ladder),
-                  "interval": access.number_forms(p.ci[0]) | access.number_forms(p.ci[1])}
+        hidden = {
+            "exact Ladder score": access.number_forms(p.ladder),
+            "interval": access.number_forms(p.ci[0]) | access.number_forms(p.ci[1]),
+        }
         for slug in UNREVEALED:
             hidden[f"private {slug}"] = access.number_forms(p.private[slug])
             hidden[f"mark {slug}"] = access.number_forms(row.marks[slug], MARK)
@@ -175,7 +210,11 @@ def add_submissions(student: Student, challenges: dict) -> None:
     p = student.profile
     for slug, challenge in challenges.items():
         submission = scored_submission(
-            challenge, student.user, p.public, p.private[slug], minutes_ago=DAYS_AGO,
+            challenge,
+            student.user,
+            p.public,
+            p.private[slug],
+            minutes_ago=DAYS_AGO,
             description=f"{p.tag} plan for {slug}",
             content=f"id,y\n{p.tag}-bytes-{slug}\n".encode(),
         )
@@ -193,8 +232,9 @@ def add_ladder_probe(student: Student, challenge) -> None:
     """A later sealed submission that the Ladder does not accept: the student is shown the
     earlier one's public score, and the exact one stays with the instructors."""
     p, first = student.profile, student.submissions[SEALED]
-    probe = scored_submission(challenge, student.user, p.ladder, p.private[SEALED],
-                              minutes_ago=DAYS_AGO - 1)
+    probe = scored_submission(
+        challenge, student.user, p.ladder, p.private[SEALED], minutes_ago=DAYS_AGO - 1
+    )
     losses = {first.pk: [1, 3, 1, 3, 1, 3], probe.pk: [3, 1, 3, 1, 3, 0.9]}
     for pk, values in losses.items():
         Submission.objects.filter(pk=pk).update(public_losses=losses_to_bytes(np.array(values)))
@@ -217,16 +257,24 @@ def try_to_untick_the_ladder(challenge, instructor) -> None:
 def add_project(student: Student, instructor) -> None:
     p, user = student.profile, student.user
     student.group = projects.group_create(
-        user=user, name=f"{p.tag} Kestrels", own_topic=f"{p.tag} own topic",
+        user=user,
+        name=f"{p.tag} Kestrels",
+        own_topic=f"{p.tag} own topic",
         description=f"{p.tag} group plan",
     )
     pdf = b"%PDF-1.7\n% " + f"{p.tag}-pdf-bytes".encode() + b"\n%%EOF\n"
     upload = SimpleUploadedFile(f"{p.tag}-report.pdf", pdf, content_type="application/pdf")
     student.deliverable = projects.deliverable_upload(user=user, kind="report", file=upload)
-    projects.mark_set(group=student.group, by=instructor, mark=p.mark,
-                      feedback=f"{p.tag} feedback", released=p.released)
-    projects.adjustment_set(membership=Membership.objects.get(user=user), by=instructor,
-                            adjustment=p.adjustment)
+    projects.mark_set(
+        group=student.group,
+        by=instructor,
+        mark=p.mark,
+        feedback=f"{p.tag} feedback",
+        released=p.released,
+    )
+    projects.adjustment_set(
+        membership=Membership.objects.get(user=user), by=instructor, adjustment=p.adjustment
+    )
     student.group.refresh_from_db()
 
 
@@ -256,17 +304,27 @@ def world(tmp_path, make_user) -> World:
         student.api_token = Token.objects.create(user=user).key
         students[name] = student
     try_to_untick_the_ladder(challenges[SEALED], instructor)
-    grant_extension(challenge=challenges[EXTENDED], user=students["bob"].user,
-                    deadline=now + timedelta(days=2), granted_by=instructor)
+    grant_extension(
+        challenge=challenges[EXTENDED],
+        user=students["bob"].user,
+        deadline=now + timedelta(days=2),
+        granted_by=instructor,
+    )
     rows = {row.user_id: row for row in gradebook.gradebook().rows}
     for student in students.values():
         student.grades = rows[student.user.pk]
     challenges[DRAFT] = import_challenge(tmp_path, DRAFT, is_published=False, title=DRAFT_TITLE)
+    for challenge in challenges.values():  # stored insights, revealed or not: the gate must hold
+        insights_compute(challenge_id=challenge.pk, force=True)
     retired = make_user("retired_instr", staff=True)
     retired.is_active = False
     retired.save()
-    return World(challenges=challenges, students=students, instructor=instructor,
-                 retired_token=Token.objects.create(user=retired).key)
+    return World(
+        challenges=challenges,
+        students=students,
+        instructor=instructor,
+        retired_token=Token.objects.create(user=retired).key,
+    )
 
 
 # --- walking --------------------------------------------------------------------------------
@@ -284,8 +342,11 @@ def url_values(world: World, role: str) -> dict[str, list[str]]:
     return {
         "slug": [*world.challenges, "no-such-challenge"],
         "pk": sorted({str(pk) for pk in ids}) + ["0", "2147483648"],
-        "name": [*sealed.files.values_list("name", flat=True), *access.HOSTILE_NAMES,
-                 sealed.solution.name],
+        "name": [
+            *sealed.files.values_list("name", flat=True),
+            *access.HOSTILE_NAMES,
+            sealed.solution.name,
+        ],
         "token": ([owner.calendar_token] if owner else []) + ["not-a-token", "..%2F..%2Fx"],
         "app_label": ["auth", "authtoken", "challenges", "course", "training"],
         "url": ["nothing/", f"challenges/submission/{ids[0]}/change/"],
@@ -386,14 +447,21 @@ def student_expectations(world: World, name: str) -> list[tuple[str, int, tuple]
         (f"/api/submissions/{mine[SEALED].pk}/", 200, (mine[SEALED].description,)),
         (f"/api/submissions/{me.probe.pk}/", 200, (repr(p.public),)),
         (f"/challenges/{SEALED}/my-submissions/", 200, ("(kept)",)),
-        (f"/challenges/{DRAFT}/", 404, ()), (f"/api/challenges/{DRAFT}/", 404, ()),
+        (f"/challenges/{DRAFT}/", 404, ()),
+        (f"/api/challenges/{DRAFT}/", 404, ()),
         (f"/api/submissions/{mine[OPEN].pk}/", 200, (repr(p.private[OPEN]),)),
         (f"/api/challenges/{OPEN}/submissions/", 200, (repr(p.private[OPEN]),)),
         (f"/challenges/{OPEN}/my-submissions/", 200, (f"{p.private[OPEN]:.6g}",)),
-        (f"/challenges/{OPEN}/leaderboard/?split=private", 200,
-         (*(f"{score:.6g}" for score in private_open), *pseudonyms)),
-        (f"/api/challenges/{OPEN}/leaderboard/download/?split=private", 200,
-         tuple(repr(score) for score in private_open)),
+        (
+            f"/challenges/{OPEN}/leaderboard/?split=private",
+            200,
+            (*(f"{score:.6g}" for score in private_open), *pseudonyms),
+        ),
+        (
+            f"/api/challenges/{OPEN}/leaderboard/download/?split=private",
+            200,
+            tuple(repr(score) for score in private_open),
+        ),
         (f"/challenges/{SEALED}/leaderboard/", 200, pseudonyms),
         (f"/projects/deliverables/{me.deliverable.pk}/file/", 200, (f"{p.tag}-pdf-bytes",)),
         ("/projects/", 200, project),
@@ -401,19 +469,34 @@ def student_expectations(world: World, name: str) -> list[tuple[str, int, tuple]
         ("/deadlines/", 200, (me.calendar_token,)),
         (f"/deadlines/calendar/{me.calendar_token}.ics", 200, ("BEGIN:VCALENDAR",)),
         ("/api/me/", 200, (me.user.username,)),
-        ("/grades/", 403, ()), ("/api/grades/", 403, ()), ("/projects/groups/", 403, ()),
-        (f"/projects/groups/{other.group.pk}/", 404, ()), ("/admin/", 302, ()),
+        ("/grades/", 403, ()),
+        ("/api/grades/", 403, ()),
+        ("/projects/groups/", 403, ()),
+        (f"/projects/groups/{other.group.pk}/", 404, ()),
+        ("/admin/", 302, ()),
         (f"/projects/deliverables/{other.deliverable.pk}/file/", 404, ()),
     ]
     for slug in UNREVEALED:
-        expected += [(url.format(slug), 403, ()) for url in (
-            "/challenges/{}/leaderboard/?split=private",
-            "/api/challenges/{}/leaderboard/?split=private",
-            "/api/challenges/{}/leaderboard/download/?split=private",
-        )]
+        expected += [
+            (url.format(slug), 403, ())
+            for url in (
+                "/challenges/{}/leaderboard/?split=private",
+                "/api/challenges/{}/leaderboard/?split=private",
+                "/api/challenges/{}/leaderboard/download/?split=private",
+                "/challenges/{}/insights/",
+                "/api/challenges/{}/insights/mine/",
+            )
+        ]
+    expected.append((f"/challenges/{OPEN}/insights/", 200, (f"{p.private[OPEN]:.6g}",)))
     for submission in other.submissions.values():
-        expected += [(url.format(submission.pk), 404, ()) for url in
-                     ("/submissions/{}/file/", "/api/submissions/{}/", "/api/submissions/{}/file/")]
+        expected += [
+            (url.format(submission.pk), 404, ())
+            for url in (
+                "/submissions/{}/file/",
+                "/api/submissions/{}/",
+                "/api/submissions/{}/file/",
+            )
+        ]
     return expected
 
 
@@ -427,18 +510,29 @@ def instructor_expectations(world: World) -> list[tuple[str, int, tuple]]:
         (f"/api/submissions/{bob.probe.pk}/", 200, (repr(bob.profile.ladder),)),
         (f"/challenges/{DRAFT}/", 200, (DRAFT_TITLE,)),
         (f"/projects/deliverables/{bob.deliverable.pk}/file/", 200, ("Wx4m-pdf-bytes",)),
-        ("/grades/", 200, (*usernames, f"{bob.grades.project_mark:.2f}",
-                           f"{alice.grades.marks[SEALED]:.3f}")),
-        ("/grades/export.csv", 200, usernames), ("/api/grades/", 200, usernames),
+        (
+            "/grades/",
+            200,
+            (*usernames, f"{bob.grades.project_mark:.2f}", f"{alice.grades.marks[SEALED]:.3f}"),
+        ),
+        ("/grades/export.csv", 200, usernames),
+        ("/api/grades/", 200, usernames),
         ("/api/grades/?format=csv", 200, usernames),
-        (f"/challenges/{SEALED}/leaderboard/?split=private", 200,
-         (f"{sealed.private_score:.6g}", "Bartosz Wxyzniak")),
-        (f"/api/challenges/{EXTENDED}/leaderboard/?split=private", 200,
-         tuple(repr(s.private_score) for s in extended.submissions.all())),
+        (
+            f"/challenges/{SEALED}/leaderboard/?split=private",
+            200,
+            (f"{sealed.private_score:.6g}", "Bartosz Wxyzniak"),
+        ),
+        (
+            f"/api/challenges/{EXTENDED}/leaderboard/?split=private",
+            200,
+            tuple(repr(s.private_score) for s in extended.submissions.all()),
+        ),
         (f"/challenges/{OPEN}/leaderboard/?split=private", 200, (f"{bob.profile.ci[0]:.6g}",)),
         ("/projects/groups/", 200, (alice.group.name, bob.group.name)),
         (f"/projects/groups/{bob.group.pk}/", 200, ("Wx4m feedback", bob.group.invite_code)),
-        ("/admin/", 200, ()), ("/admin/challenges/submission/", 200, (repr(sealed.private_score),)),
+        ("/admin/", 200, ()),
+        ("/admin/challenges/submission/", 200, (repr(sealed.private_score),)),
         (f"/admin/challenges/challenge/{world.challenges[SEALED].pk}/change/", 200, ()),
         (f"/challenges/{SEALED}/rescore/progress/", 200, ()),
         (f"/challenges/{SEALED}/baseline/", 200, ()),
@@ -450,8 +544,14 @@ def expectations(world: World, role: str) -> list[tuple[str, int, tuple]]:
         return instructor_expectations(world)
     if role == "anonymous":
         file_url = f"/submissions/{world.students['alice'].submissions[SEALED].pk}/file/"
-        return [("/accounts/login/", 200, ()), ("/api/schema/", 200, ()), ("/api/docs/", 200, ()),
-                ("/", 302, ()), ("/api/challenges/", 401, ()), (file_url, 302, ())]
+        return [
+            ("/accounts/login/", 200, ()),
+            ("/api/schema/", 200, ()),
+            ("/api/docs/", 200, ()),
+            ("/", 302, ()),
+            ("/api/challenges/", 401, ()),
+            (file_url, 302, ()),
+        ]
     if role == "alice-token":
         return [e for e in student_expectations(world, "alice") if e[0].startswith("/api/")]
     if role == "retired-token":
@@ -464,8 +564,10 @@ def expectations(world: World, role: str) -> list[tuple[str, int, tuple]]:
 
 
 def test_every_url_as_every_visitor(world, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
-                               "DEFAULT_THROTTLE_RATES": {"user": None, "anon": None}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"user": None, "anon": None},
+    }
     report, sizes, urls, granted = [], {}, set(), {}
     for role in ROLES:
         seen = visit(world, role)
@@ -473,8 +575,10 @@ def test_every_url_as_every_visitor(world, settings):
         granted[role] = sum(1 for status, _, _ in seen.values() if status == 200)
         report += problems(world, role, seen) + access.unmet(role, seen, expectations(world, role))
     patterns = len(list(access.walk(get_resolver())))
-    print(f"\naccess matrix: {patterns} URL patterns -> {len(urls)} concrete URLs; "
-          f"{len(ROLES)} roles; requests {sizes}, {sum(sizes.values())} in all; 200s {granted}")
+    print(
+        f"\naccess matrix: {patterns} URL patterns -> {len(urls)} concrete URLs; "
+        f"{len(ROLES)} roles; requests {sizes}, {sum(sizes.values())} in all; 200s {granted}"
+    )
     assert min(sizes[role] for role in ROLES if not role.endswith("-token")) > 500
     assert sum(sizes.values()) > 3000
     assert granted["instructor"] > 300 and min(granted["alice"], granted["bob"]) > 100
@@ -488,8 +592,11 @@ def test_no_student_changes_what_is_another_students(world, client):
     for submission in (*bob.submissions.values(), bob.probe):
         marked = client.post(f"/submissions/{submission.pk}/final/", {"final": "1"})
         assert marked.status_code == 404
-        answer = client.patch(f"/api/submissions/{submission.pk}/", {"is_final": True},
-                              content_type="application/json")
+        answer = client.patch(
+            f"/api/submissions/{submission.pk}/",
+            {"is_final": True},
+            content_type="application/json",
+        )
         assert answer.status_code == 404
     form = {"mark": "100", "feedback": "all yours", "released": "on"}
     assert client.post(f"/projects/groups/{bob.group.pk}/", form).status_code == 404

@@ -1,10 +1,11 @@
 import pytest
 from django.test import override_settings
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
+from rest_framework.test import APIClient
 
-from challenges.leaderboards import pseudonym_for
+from challenges.boards.pseudonyms import pseudonym_for
+from challenges.boards.standings import refresh_standings
 from challenges.models import Submission
-from challenges.standings import refresh_standings
 from tests.bundles import constant_submission
 from tests.conftest import csv_upload
 from tests.factories import scored_submission
@@ -16,7 +17,11 @@ def test_a_token_is_issued_for_the_right_password_only(api_client, student):
     good = api_client.post(
         "/api/auth/token/", {"username": "alice", "password": "pw-for-tests-1"}, format="json"
     )
-    assert good.status_code == 200 and good.json()["token"] == Token.objects.get(user=student).key
+    assert good.status_code == 200
+    key = good.json()["token"]
+    assert AuthToken.objects.get(user=student).digest != key  # stored hashed, not as given
+    me = APIClient(HTTP_AUTHORIZATION=f"Token {key}").get("/api/me/")
+    assert me.status_code == 200 and me.json()["username"] == student.username
     bad = api_client.post(
         "/api/auth/token/", {"username": "alice", "password": "nope"}, format="json"
     )

@@ -27,7 +27,7 @@ from baselines.cli import parser
 from baselines.common import BaselineError
 from baselines.data import PublicFolder, subsample
 from baselines.pretext import REPORTS
-from challenges.bundles.demo import build_demo_bundles
+from demo.bundles import build_demo_bundles
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every set at the generator's floor of 40 rows: 20 of each class for the two-class

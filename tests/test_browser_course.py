@@ -37,9 +37,9 @@ def students(make_user):
 def fitting_challenge(db, tmp_path):
     """The demo's fitting-1d challenge, open for four weeks: `python -m baselines` knows it,
     and its quick training takes seconds on a CPU."""
-    from challenges.bundles.demo.fitting import build_fitting_1d
+    from challenges.bundles.importing import challenge_import
     from challenges.bundles.reader import read_bundle
-    from challenges.importing import challenge_import
+    from demo.bundles.fitting import build_fitting_1d
 
     folder = tmp_path / "fitting-1d"
     folder.mkdir()
@@ -80,7 +80,7 @@ def sample_predictions(challenge) -> bytes:
 def test_an_instructor_trains_a_baseline_and_reads_the_boards_and_the_gradebook(
     live_server, gpu_worker, fitting_challenge, instructor, students, open_page, shots
 ):
-    from challenges.services import submission_create
+    from challenges.submissions.services import submission_create
 
     alice, _bob = students
     upload = csv_upload(sample_predictions(fitting_challenge))
@@ -133,8 +133,9 @@ def run_baseline_and_follow_it(page, gpu_worker, shots) -> None:
 def wait_for_the_baseline(page, gpu_worker) -> None:
     """Until the baseline's submission is scored and the panel stops polling."""
     try:
-        page.wait_for_selector("#baseline-runs tr[data-run] td:last-child .pill.scored",
-                               timeout=60_000)
+        page.wait_for_selector(
+            "#baseline-runs tr[data-run] td:last-child .pill.scored", timeout=60_000
+        )
     except Exception as timeout:  # playwright's TimeoutError: show what the panel said
         log = "".join(gpu_worker.log[-40:])
         raise AssertionError(f"{page.inner_text('#baseline-panel')}\n{log}") from timeout
@@ -146,8 +147,10 @@ def check_public_board(page) -> None:
     baseline = page.locator("table.leaderboard tr.baseline")
     assert QUICK_BASELINE in baseline.inner_text()
     assert baseline.locator("td").first.inner_text() == "—"  # reference rows are not ranked
-    assert page.locator("table.leaderboard tr:not(.baseline) td:nth-child(3)").first.inner_text() \
-        == "alice"  # instructors see usernames
+    assert (
+        page.locator("table.leaderboard tr:not(.baseline) td:nth-child(3)").first.inner_text()
+        == "alice"
+    )  # instructors see usernames
 
 
 def check_private_board(page) -> None:
@@ -162,7 +165,8 @@ def check_private_board(page) -> None:
 def check_gradebook_csv(path: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
     assert [(row["username"], row["last_name"]) for row in rows] == [
-        ("alice", "Novak"), ("bob", "Svoboda"),
+        ("alice", "Novak"),
+        ("bob", "Svoboda"),
     ]
     alice, bob = rows
     assert 0.0 <= float(alice["fitting-1d"]) <= 1.0

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from challenges.bundles.format import BundleError
-from challenges.bundles.reader import KNOWN_METRICS, read_bundle
+from challenges.bundles.metadata import KNOWN_METRICS
+from challenges.bundles.reader import read_bundle
 
 GOOD_TOML = """slug = "fitting-1d"
 title = "Fitting a 1D function"
@@ -54,8 +55,9 @@ def solution_rows(count: int = 10, usages=None) -> list[str]:
     return [f"{i},{i / 10},{usage}" for i, usage in enumerate(usages)]
 
 
-def write_bundle(root: Path, *, toml: str = GOOD_TOML, solution: str | None = None,
-                 sample: str | None = None) -> Path:
+def write_bundle(
+    root: Path, *, toml: str = GOOD_TOML, solution: str | None = None, sample: str | None = None
+) -> Path:
     bundle = root / "bundle"
     (bundle / "public").mkdir(parents=True)
     (bundle / "challenge.toml").write_text(toml)
@@ -70,9 +72,12 @@ def write_bundle(root: Path, *, toml: str = GOOD_TOML, solution: str | None = No
 
 
 def write_label_bundle(root: Path, solution_lines: list[str]) -> Path:
-    bundle = write_bundle(root, toml=LABEL_TOML,
-                          solution="id,glasses,Usage\n" + "\n".join(solution_lines) + "\n",
-                          sample="id,glasses\n" + "".join(f"{n},0\n" for n in range(4)))
+    bundle = write_bundle(
+        root,
+        toml=LABEL_TOML,
+        solution="id,glasses,Usage\n" + "\n".join(solution_lines) + "\n",
+        sample="id,glasses\n" + "".join(f"{n},0\n" for n in range(4)),
+    )
     (bundle / "public" / "train.csv").write_text("id,glasses\n7,1\n")
     (bundle / "public" / "train").mkdir()
     (bundle / "public" / "train" / "7.png").write_bytes(b"png")
@@ -239,8 +244,9 @@ def test_it_rejects_a_metric_that_cannot_score_the_targets(tmp_path):
 def test_it_rejects_an_unknown_target_type(tmp_path):
     toml = GOOD_TOML.replace('type = "float"', 'type = "int"')
     errors = errors_of(write_bundle(tmp_path, toml=toml))
-    assert errors == ["challenge.toml: target 'y' has unknown type 'int'; "
-                      "use float, label, probability"]
+    assert errors == [
+        "challenge.toml: target 'y' has unknown type 'int'; use float, label, probability"
+    ]
 
 
 def test_it_rejects_label_targets_without_labels(tmp_path):
@@ -266,8 +272,9 @@ def test_it_reports_broken_toml_syntax(tmp_path):
 
 
 def test_it_checks_that_the_preview_files_exist(tmp_path):
-    bundle = write_label_bundle(tmp_path, ["0,1,Public", "1,0,Private", "2,1,Private",
-                                           "3,0,Private"])
+    bundle = write_label_bundle(
+        tmp_path, ["0,1,Public", "1,0,Private", "2,1,Private", "3,0,Private"]
+    )
     (bundle / "public" / "train" / "7.png").unlink()
     assert errors_of(bundle) == [
         "challenge.toml: preview_files 'train/{id}.png' gives public/train/7.png for the first "
@@ -292,7 +299,8 @@ def test_it_reports_a_missing_description_and_public_folder(tmp_path):
 def test_it_reports_a_missing_usage_column(tmp_path):
     solution = "id,y\n1,0.5\n2,0.7\n"
     assert "solution.csv: column 'Usage' is missing" in errors_of(
-        write_bundle(tmp_path, solution=solution))
+        write_bundle(tmp_path, solution=solution)
+    )
 
 
 def test_it_reports_a_bad_usage_value_with_its_line(tmp_path):
@@ -349,8 +357,10 @@ def test_it_checks_the_sample_submission_header(tmp_path):
 def test_it_checks_that_the_sample_submission_lists_every_test_id(tmp_path):
     sample = "id,y\n" + "".join(f"{i},0\n" for i in range(9))
     errors = errors_of(write_bundle(tmp_path, sample=sample))
-    assert errors == ["public/sample_submission.csv has 9 rows but solution.csv has 10; "
-                      "it must list every test id once"]
+    assert errors == [
+        "public/sample_submission.csv has 9 rows but solution.csv has 10; "
+        "it must list every test id once"
+    ]
 
 
 def test_it_refuses_a_solution_inside_the_public_folder(tmp_path):

@@ -134,7 +134,7 @@ def test_a_training_file_with_the_target_column_is_accepted(tmp_path):
 
 @pytest.mark.django_db
 def test_the_import_refuses_a_link_made_after_the_bundle_was_read(tmp_path):
-    from challenges.importing import challenge_import
+    from challenges.bundles.importing import challenge_import
     from challenges.models import Challenge
 
     bundle = read_bundle(write_tiny_bundle(tmp_path))
@@ -145,7 +145,7 @@ def test_the_import_refuses_a_link_made_after_the_bundle_was_read(tmp_path):
 
 
 def test_a_kaggle_export_with_a_link_to_its_solution_is_refused(tmp_path):
-    from challenges.kaggle import InClassOptions, read_inclass_export
+    from challenges.bundles.inclass import InClassOptions, read_inclass_export
 
     export = tmp_path / "export"
     export.mkdir()

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from challenges.charts import (
+from challenges.boards.charts import (
     Baseline,
     best_over_time,
     histogram_svg,
@@ -18,6 +18,7 @@ from challenges.charts import (
     time_step,
     time_ticks,
 )
+from tests.factories import scored_submission
 
 SVG = "{http://www.w3.org/2000/svg}"
 START = datetime(2023, 3, 1, 12, 0, tzinfo=UTC)
@@ -51,8 +52,11 @@ def step_path(root: ET.Element) -> str:
 
 def test_the_best_so_far_keeps_only_new_bests_in_time_order():
     points = [(at(2), 0.5), (at(0), 0.9), (at(1), 0.95), (at(3), 0.4), (at(4), 0.7)]
-    assert best_over_time(points, higher_is_better=False) == [(at(0), 0.9), (at(2), 0.5),
-                                                              (at(3), 0.4)]
+    assert best_over_time(points, higher_is_better=False) == [
+        (at(0), 0.9),
+        (at(2), 0.5),
+        (at(3), 0.4),
+    ]
     assert best_over_time(points, higher_is_better=True) == [(at(0), 0.9), (at(1), 0.95)]
 
 
@@ -69,8 +73,11 @@ def test_missing_and_infinite_scores_are_left_out():
 
 
 def test_the_progress_chart_is_named_and_summarised():
-    root = parse(progress_svg([(at(0), 0.9), (at(5), 0.4)], higher_is_better=False,
-                              metric_label="MSE", tz=PRAGUE))
+    root = parse(
+        progress_svg(
+            [(at(0), 0.9), (at(5), 0.4)], higher_is_better=False, metric_label="MSE", tz=PRAGUE
+        )
+    )
     assert root.get("role") == "img"
     assert root.get("aria-label") == "Best public MSE over time"
     assert root.find(f"{SVG}title").text == "Best public MSE over time"
@@ -103,8 +110,13 @@ def test_a_lower_is_better_score_is_drawn_lower_when_smaller():
 
 
 def test_baselines_are_dashed_horizontal_lines_with_their_labels():
-    root = parse(progress_svg([(at(0), 0.9), (at(1), 0.5)], higher_is_better=False,
-                              baselines=[Baseline("Linear", 0.7), Baseline("Zero", 2.0)]))
+    root = parse(
+        progress_svg(
+            [(at(0), 0.9), (at(1), 0.5)],
+            higher_is_better=False,
+            baselines=[Baseline("Linear", 0.7), Baseline("Zero", 2.0)],
+        )
+    )
     groups = [g for g in root.iter(f"{SVG}g") if g.get("class") == "baseline"]
     assert len(groups) == 2
     for group in groups:
@@ -115,15 +127,19 @@ def test_baselines_are_dashed_horizontal_lines_with_their_labels():
 
 
 def test_baselines_without_a_score_are_left_out():
-    root = parse(progress_svg([(at(0), 0.9)], higher_is_better=False,
-                              baselines=[Baseline("Unscored", float("nan"))]))
+    root = parse(
+        progress_svg(
+            [(at(0), 0.9)], higher_is_better=False, baselines=[Baseline("Unscored", float("nan"))]
+        )
+    )
     assert not [g for g in root.iter(f"{SVG}g") if g.get("class") == "baseline"]
 
 
 def test_labels_are_escaped():
     label = '<script>alert("x")</script> & co'
-    svg = progress_svg([(at(0), 1.0)], higher_is_better=True, metric_label="a<b>",
-                       baselines=[Baseline(label, 0.5)])
+    svg = progress_svg(
+        [(at(0), 1.0)], higher_is_better=True, metric_label="a<b>", baselines=[Baseline(label, 0.5)]
+    )
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     root = parse(svg)  # still well-formed XML
     assert f"{label} (0.5)" in texts(root)
@@ -191,8 +207,11 @@ def test_bars_are_placed_left_to_right_by_score():
 
 
 def test_histogram_baselines_are_vertical_marks():
-    root = parse(histogram_svg([0.6, 0.7, 0.8], higher_is_better=True,
-                               baselines=[Baseline("Sample & co", 0.5)]))
+    root = parse(
+        histogram_svg(
+            [0.6, 0.7, 0.8], higher_is_better=True, baselines=[Baseline("Sample & co", 0.5)]
+        )
+    )
     group = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "baseline")
     line = group.find(f"{SVG}line")
     assert line.get("x1") == line.get("x2")
@@ -211,3 +230,17 @@ def test_an_empty_histogram_says_so():
 
 def test_nice_steps_are_one_two_or_five_times_a_power_of_ten():
     assert [nice_step(span) for span in (1, 0.08, 7, 30, 0.0004)] == [0.5, 0.02, 2, 10, 0.0001]
+
+
+@pytest.mark.django_db
+def test_the_chart_shows_progress_and_baselines_without_scripts(
+    student_client, challenge, student, other_student, make_user
+):
+    scored_submission(challenge, student, 0.5, 0.5, minutes_ago=60)
+    scored_submission(challenge, other_student, 0.2, 0.2, minutes_ago=30)
+    scored_submission(
+        challenge, make_user("baseline"), 0.3, 0.3, is_baseline=True, description="MLP"
+    )
+    fragment = student_client.get("/challenges/tiny-1d/chart/").content.decode()
+    assert fragment.count("<svg") == 2 and "<script" not in fragment
+    assert "Baseline: MLP" in fragment

@@ -63,11 +63,11 @@ def test_the_web_command_serves_the_wsgi_application_with_gunicorn():
 
 def test_only_the_gpu_worker_image_installs_torch():
     root = COMPOSE.parent
-    assert "torch" not in (root / "requirements.txt").read_text()
-    assert "torch==" in (root / "requirements-baselines.txt").read_text()
+    assert "torch" not in (root / "requirements" / "runtime.txt").read_text()
+    assert "torch==" in (root / "requirements" / "torch.txt").read_text()
     dockerfile = (root / "Dockerfile").read_text()
     assert 'if [ -n "$TORCH_INDEX_URL" ]' in dockerfile
-    assert "-r requirements-baselines.txt; fi" in dockerfile
+    assert '-r requirements/torch.txt --index-url "$TORCH_INDEX_URL"; fi' in dockerfile
     gpu_args = services()["gpu-worker"]["build"]["args"]
     assert gpu_args.get("TORCH_INDEX_URL")
     assert "TORCH_INDEX_URL" not in str(services()["worker"].get("build", ""))

@@ -34,11 +34,22 @@ SKIPPED = ("/static/", "/api/", "/media/")  # no pages: files and the JSON API (
 MIN_FORMS = {"visitor": 3, "student": 12, "member": 10, "instructor": 40}
 ACTIONS = {
     "visitor": {"/accounts/login/", "/accounts/password_reset/", "/admin/login/"},
-    "student": {"/accounts/logout/", "/accounts/token/", "/challenges/tiny-1d/", "/profile/",
-                "/deadlines/calendar/renew/", "/projects/create/", "/projects/join/"},
+    "student": {
+        "/accounts/logout/",
+        "/accounts/token/",
+        "/challenges/tiny-1d/",
+        "/profile/",
+        "/deadlines/calendar/renew/",
+        "/projects/create/",
+        "/projects/join/",
+    },
     "member": {"/projects/leave/", "/projects/upload/"},
-    "instructor": {"/challenges/tiny-1d/rescore/", "/challenges/tiny-1d/baseline/run/",
-                   "/admin/logout/", "/admin/password_change/"},
+    "instructor": {
+        "/challenges/tiny-1d/rescore/",
+        "/challenges/tiny-1d/baseline/run/",
+        "/admin/logout/",
+        "/admin/password_change/",
+    },
 }
 
 
@@ -85,8 +96,7 @@ class FormParser(HTMLParser):
             self.field(tag, attrs)
 
     def start(self, action: str, *, htmx: bool, closes: bool):
-        form = Form(self.page, urljoin(self.page, action or self.page), htmx, [],
-                    self.header_token)
+        form = Form(self.page, urljoin(self.page, action or self.page), htmx, [], self.header_token)
         self.forms.append(form)
         self.current = form if closes else None
 
@@ -133,8 +143,11 @@ def links_in(page: str, html: str) -> set[str]:
     """The site's pages a page links to, without query strings (the admin's sorting and
     filtering links alone would never end)."""
     links = {urlsplit(urljoin(page, href)) for href in re.findall(r'href="([^"#]+)"', html)}
-    return {link.path for link in links
-            if link.netloc in ("", "testserver") and not link.path.startswith(SKIPPED)}
+    return {
+        link.path
+        for link in links
+        if link.netloc in ("", "testserver") and not link.path.startswith(SKIPPED)
+    }
 
 
 def crawl(client, urls: list[str]) -> dict[tuple, Form]:
@@ -177,8 +190,12 @@ def site(challenge, student, other_student, instructor):
     return {"slug": [challenge.slug], "pk": [str(submission.pk), str(group.pk)]}
 
 
-USERS = {"visitor": None, "student": "student", "member": "other_student",
-         "instructor": "instructor"}
+USERS = {
+    "visitor": None,
+    "student": "student",
+    "member": "other_student",
+    "instructor": "instructor",
+}
 
 
 def client_for(role: str, request) -> Client:

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from challenges.bundles import demo
-from challenges.bundles.demo import DEMO_SLUGS, build_demo_bundles, common
-from challenges.bundles.demo.fitting import NOISE_VARIANCE, function_1d
 from challenges.bundles.reader import read_bundle
+from demo import bundles as demo_bundles
+from demo.bundles import DEMO_SLUGS, build_demo_bundles, common
+from demo.bundles.fitting import NOISE_VARIANCE, function_1d
 
 SMALL = 0.02  # 40 rows per set at least, so every bundle builds in well under a second
 
@@ -26,7 +26,8 @@ def bundles(tmp_path_factory) -> dict[str, Path]:
 def digests(folder: Path) -> dict[str, str]:
     return {
         path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*")) if path.is_file()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
     }
 
 
@@ -76,8 +77,11 @@ def test_every_demo_bundle_reads_back_without_errors(bundles):
 def test_the_files_have_the_kaggle_headers(bundles):
     expected = {
         "fitting-1d": (["id", "x", "y"], ["id", "x"], ["id", "y"]),
-        "fitting-5d": (["id", "x1", "x2", "x3", "x4", "x5", "y1", "y2", "y3", "y4", "y5"],
-                       ["id", "x1", "x2", "x3", "x4", "x5"], ["id", "y1", "y2", "y3", "y4", "y5"]),
+        "fitting-5d": (
+            ["id", "x1", "x2", "x3", "x4", "x5", "y1", "y2", "y3", "y4", "y5"],
+            ["id", "x1", "x2", "x3", "x4", "x5"],
+            ["id", "y1", "y2", "y3", "y4", "y5"],
+        ),
         "glasses": (["id", "glasses"], ["id"], ["id", "glasses"]),
         "mics-mnist": (["id", "label"], ["id"], ["id", "label"]),
         "sword-video": (["video", "category"], ["video"], ["video", "category"]),
@@ -98,10 +102,15 @@ def test_about_30_percent_of_the_test_rows_are_public(bundles):
 
 
 def test_the_classes_are_balanced(bundles):
-    for slug, column in (("glasses", "glasses"), ("mics-mnist", "label"),
-                         ("sword-video", "category")):
-        for rows in (read_rows(bundles[slug] / "public" / "train.csv"),
-                     read_rows(bundles[slug] / "solution.csv")):
+    for slug, column in (
+        ("glasses", "glasses"),
+        ("mics-mnist", "label"),
+        ("sword-video", "category"),
+    ):
+        for rows in (
+            read_rows(bundles[slug] / "public" / "train.csv"),
+            read_rows(bundles[slug] / "solution.csv"),
+        ):
             counts = np.unique([row[column] for row in rows], return_counts=True)[1]
             assert counts.max() - counts.min() <= 1, slug
 
@@ -153,7 +162,7 @@ def test_a_second_build_skips_bundles_already_built(bundles, monkeypatch):
     def fail(*args):
         raise AssertionError("rebuilt a cached bundle")
 
-    monkeypatch.setattr(demo, "BUILDERS", dict.fromkeys(DEMO_SLUGS, fail))
+    monkeypatch.setattr(demo_bundles, "BUILDERS", dict.fromkeys(DEMO_SLUGS, fail))
     out_dir = bundles["glasses"].parent
     assert build_demo_bundles(out_dir, seed=2023, scale=SMALL) == list(bundles.values())
 
@@ -170,7 +179,7 @@ def test_an_interrupted_build_leaves_no_half_bundle(tmp_path, monkeypatch):
         (folder / "public").mkdir()
         raise KeyboardInterrupt
 
-    monkeypatch.setitem(demo.BUILDERS, "fitting-1d", crash)
+    monkeypatch.setitem(demo_bundles.BUILDERS, "fitting-1d", crash)
     with pytest.raises(KeyboardInterrupt):
         build_demo_bundles(tmp_path, seed=1, scale=SMALL)
     assert list(tmp_path.iterdir()) == []
@@ -180,15 +189,22 @@ def test_a_linear_model_on_glasses_pixels_is_far_from_a_cnn(tmp_path):
     from sklearn.linear_model import LogisticRegression
     from threadpoolctl import threadpool_limits
 
-    from challenges.bundles.demo.glasses import build_glasses
+    from demo.bundles.glasses import build_glasses
 
     build_glasses(tmp_path, seed=2023, scale=0.15)
     train = read_rows(tmp_path / "public" / "train.csv")
     test = read_rows(tmp_path / "solution.csv")
 
     def pixels(part: str, rows) -> np.ndarray:
-        return np.stack([np.asarray(Image.open(tmp_path / "public" / part / f"{r['id']}.png"),
-                                    dtype=np.float32).ravel() / 255 for r in rows])
+        return np.stack(
+            [
+                np.asarray(
+                    Image.open(tmp_path / "public" / part / f"{r['id']}.png"), dtype=np.float32
+                ).ravel()
+                / 255
+                for r in rows
+            ]
+        )
 
     model = LogisticRegression(C=0.01, max_iter=300)
     with threadpool_limits(1):  # BLAS threads on a busy 2-core machine: 0.3 s becomes 10 s

@@ -3,8 +3,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from challenges.bundles.demo import DEMO_SLUGS
 from challenges.models import Challenge
+from demo.bundles import DEMO_SLUGS
 
 pytestmark = pytest.mark.django_db
 

@@ -37,7 +37,11 @@ def serve(var: Path, port: int, log_name: str) -> subprocess.Popen:
     log = open(var / log_name, "w")  # noqa: SIM115 - the child writes to it
     return subprocess.Popen(
         [sys.executable, "dev.py", "serve", str(port), "--demo-scale", DEMO_SCALE],
-        cwd=ROOT, env=stack_env(var), stdout=log, stderr=subprocess.STDOUT)
+        cwd=ROOT,
+        env=stack_env(var),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def wait_until_serving(process: subprocess.Popen, port: int, log: Path, timeout=600) -> None:
@@ -75,9 +79,28 @@ def wait_until_gone(pids: list[int], timeout: float = 60) -> list[int]:
 def test_a_short_soak_loses_nothing_and_outlives_a_killed_worker(tmp_path):
     var = tmp_path / "soak"
     result = subprocess.run(
-        [sys.executable, "bench/soak.py", "--minutes", "0.5", "--students", "4", "--rate", "2",
-         "--demo-scale", DEMO_SCALE, "--requeue-after", "5", "--var", str(var)],
-        cwd=ROOT, env=stack_env(var), capture_output=True, text=True, timeout=900)
+        [
+            sys.executable,
+            "bench/soak.py",
+            "--minutes",
+            "0.5",
+            "--students",
+            "4",
+            "--rate",
+            "2",
+            "--demo-scale",
+            DEMO_SCALE,
+            "--requeue-after",
+            "5",
+            "--var",
+            str(var),
+        ],
+        cwd=ROOT,
+        env=stack_env(var),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     figures = dict(pair.split("=") for pair in result.stdout.strip().splitlines()[-1].split())
     assert int(figures["uploads"]) >= 40
@@ -96,8 +119,14 @@ def test_one_serve_per_folder_and_a_killed_ones_processes_are_taken_over(tmp_pat
     first = serve(tmp_path, port, "first.log")
     wait_until_serving(first, port, tmp_path / "first.log")
 
-    second = subprocess.run([sys.executable, "dev.py", "serve", str(spare_port())], cwd=ROOT,
-                            env=stack_env(tmp_path), capture_output=True, text=True, timeout=120)
+    second = subprocess.run(
+        [sys.executable, "dev.py", "serve", str(spare_port())],
+        cwd=ROOT,
+        env=stack_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert second.returncode != 0
     assert f"already running on {tmp_path}" in second.stderr
     assert answers(port)

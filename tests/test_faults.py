@@ -70,8 +70,12 @@ def redis_server():
 @pytest.fixture
 def subprocess_env() -> dict:
     """What every process of a test inherits: the test settings, unbuffered output."""
-    return {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "PYTHONUNBUFFERED": "1",
-            "VSEGRADER_API_RATE": ""}
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "PYTHONUNBUFFERED": "1",
+        "VSEGRADER_API_RATE": "",
+    }
 
 
 @pytest.fixture
@@ -79,8 +83,11 @@ def worker_env(subprocess_env, redis_server) -> dict:
     """Workers and web on this test's database and its private Redis."""
     from django.db import connection
 
-    return {**subprocess_env, "DATABASE_URL": database_url(connection.settings_dict),
-            "CELERY_BROKER_URL": redis_server.url}
+    return {
+        **subprocess_env,
+        "DATABASE_URL": database_url(connection.settings_dict),
+        "CELERY_BROKER_URL": redis_server.url,
+    }
 
 
 @pytest.fixture
@@ -129,7 +136,7 @@ def scorings(*logs: list[str]) -> Counter:
 
 def store_uploads(challenge, user, count: int) -> list[int]:
     """Submissions stored as an upload stores them (with `unsent`: no message sent)."""
-    from challenges.services import submission_create
+    from challenges.submissions.services import submission_create
 
     challenge.daily_limit = 100
     challenge.save()
@@ -237,7 +244,7 @@ def assert_logins_work(web) -> None:
 SEED = """
 from django.core.management import call_command
 from challenges.bundles.reader import read_bundle
-from challenges.importing import challenge_import
+from challenges.bundles.importing import challenge_import
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 call_command("migrate", verbosity=0)
@@ -261,9 +268,7 @@ def postgres_server():
 def seed(env: dict, bundle: Path) -> str:
     """Migrates the private database and adds the tiny challenge and a student; her token."""
     command = [sys.executable, "manage.py", "shell", "-c", SEED.format(bundle=str(bundle))]
-    result = subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     return re.search(r"^TOKEN (\w+)$", result.stdout, re.M)[1]
 
@@ -274,8 +279,13 @@ def test_the_web_and_the_worker_recover_from_a_postgresql_restart_on_their_own(
 ):
     postgres_server.create_database()
     # Files and a filesystem broker of its own: nothing is shared with the test database.
-    env = {**subprocess_env, **FAST_REQUEUE, "DATABASE_URL": postgres_server.url,
-           "CELERY_BROKER_URL": "filesystem://", "VSEGRADER_VAR_DIR": str(tmp_path / "var")}
+    env = {
+        **subprocess_env,
+        **FAST_REQUEUE,
+        "DATABASE_URL": postgres_server.url,
+        "CELERY_BROKER_URL": "filesystem://",
+        "VSEGRADER_VAR_DIR": str(tmp_path / "var"),
+    }
     token = seed(env, tiny_bundle)
     worker = processes.worker(env, beat=True)
     web = processes.web(env)

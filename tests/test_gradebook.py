@@ -23,8 +23,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from challenges.bundles.importing import challenge_import
 from challenges.bundles.reader import read_bundle
-from challenges.importing import challenge_import
 from tests.bundles import write_tiny_bundle
 from tests.factories import scored_submission
 from vsegrader.course import gradebook
@@ -46,8 +46,14 @@ def people(make_user, student, other_student, instructor):
     carol, dana = make_user("carol"), make_user("dana")
     student.first_name, student.last_name = "Alice", "Adams"
     student.save()
-    return {"alice": student, "bob": other_student, "carol": carol, "dana": dana,
-            "ivana": instructor, "baseline": make_user("baseline")}
+    return {
+        "alice": student,
+        "bob": other_student,
+        "carol": carol,
+        "dana": dana,
+        "ivana": instructor,
+        "baseline": make_user("baseline"),
+    }
 
 
 @pytest.fixture
@@ -87,8 +93,12 @@ def test_marks_points_and_grades_are_computed_from_the_final_boards(course):
     rows = rows_by_username(gradebook.gradebook())
     assert sorted(rows) == ["alice", "bob", "carol", "dana"]  # no instructor, no baseline
     marks = {name: (row.marks["tiny-1d"], row.marks["tiny-b"]) for name, row in rows.items()}
-    assert marks == {"alice": (1.0, pytest.approx(0.75)), "bob": (0.5, 0.5),
-                     "carol": (0.7, 0.0), "dana": (0.0, 0.0)}
+    assert marks == {
+        "alice": (1.0, pytest.approx(0.75)),
+        "bob": (0.5, 0.5),
+        "carol": (0.7, 0.0),
+        "dana": (0.0, 0.0),
+    }
     expected = {  # challenge points, project %, final points, grade
         "alice": (26.25, 80.0, 82.25, "2"),
         "bob": (15.0, 70.0, 64.0, "3"),
@@ -117,8 +127,10 @@ def test_a_broken_rule_leaves_the_marks_unknown_and_says_why(course):
     course["b"].grading = {"rule": "median"}
     course["b"].save()
     book = gradebook.gradebook()
-    assert book.problems == ["Tiny regression: grading rule: grading rule 'median': use rule = "
-                             "one of tiers, score_or_percentile, linear"]
+    assert book.problems == [
+        "Tiny regression: grading rule: grading rule 'median': use rule = "
+        "one of tiers, score_or_percentile, linear"
+    ]
     alice = rows_by_username(book)["alice"]
     assert alice.marks["tiny-b"] is None and alice.challenge_points is None
 
@@ -127,18 +139,28 @@ def test_a_broken_rule_leaves_the_marks_unknown_and_says_why(course):
 
 
 def test_the_csv_reads_back_with_pandas_and_never_starts_a_formula(course, people):
-    people["dana"].first_name, people["dana"].last_name = "=HYPERLINK(\"http://x\")", "@SUM(A1)"
+    people["dana"].first_name, people["dana"].last_name = '=HYPERLINK("http://x")', "@SUM(A1)"
     people["dana"].save()
     text = gradebook.csv_text(gradebook.gradebook())
     frame = pd.read_csv(io.StringIO(text.lstrip("\ufeff")), dtype={"grade": str})
     assert list(frame.columns) == [
-        "username", "last_name", "first_name", "email", "group", "tiny-1d", "tiny-b",
-        "challenge_points", "project_mark", "project_points", "final_points", "grade",
+        "username",
+        "last_name",
+        "first_name",
+        "email",
+        "group",
+        "tiny-1d",
+        "tiny-b",
+        "challenge_points",
+        "project_mark",
+        "project_points",
+        "final_points",
+        "grade",
     ]
     by_user = frame.set_index("username")
     assert by_user.loc["alice", "tiny-b"] == 0.75
     assert by_user.loc["bob", "final_points"] == 64.0 and by_user.loc["bob", "grade"] == "3"
-    assert by_user.loc["dana", "first_name"] == "'=HYPERLINK(\"http://x\")"
+    assert by_user.loc["dana", "first_name"] == '\'=HYPERLINK("http://x")'
     assert by_user.loc["dana", "last_name"] == "'@SUM(A1)"
     assert pd.isna(by_user.loc["dana", "final_points"])
 
@@ -210,9 +232,7 @@ def test_before_the_reveal_a_student_sees_no_mark(client, course, people):
     assert "not yet" in page and "1.000" not in page and "below 0.01" not in page
 
 
-def test_after_the_reveal_and_the_release_a_student_sees_only_their_own_row(
-    client, course, people
-):
+def test_after_the_reveal_and_the_release_a_student_sees_only_their_own_row(client, course, people):
     reveal(course["a"])
     mine = gradebook.my_grades(user=people["bob"])
     assert mine.row.marks == {"tiny-1d": 0.5, "tiny-b": None}  # B not revealed yet
@@ -236,12 +256,19 @@ def test_an_unreleased_project_mark_stays_hidden(course, people):
     assert (mine.row.project_mark, mine.row.final_points, mine.row.grade) == (None, None, None)
 
 
-def test_instructors_edit_the_scheme_in_the_admin_and_bad_values_are_explained(client, course,
-                                                                               people):
+def test_instructors_edit_the_scheme_in_the_admin_and_bad_values_are_explained(
+    client, course, people
+):
     client.force_login(people["ivana"])
     url = reverse("admin:course_gradescheme_change", args=[GradeScheme.load().pk])
-    form = {"challenge_percent": "40", "project_percent": "70", "weights": '{"nope": 1}',
-            "best_of": "[]", "scale": '[[90, "1"], [0, "4"]]', "tie_policy": "kaggle"}
+    form = {
+        "challenge_percent": "40",
+        "project_percent": "70",
+        "weights": '{"nope": 1}',
+        "best_of": "[]",
+        "scale": '[[90, "1"], [0, "4"]]',
+        "tie_policy": "kaggle",
+    }
     page = client.post(url, form).content.decode()
     assert "must add up to 100" in page and "weights name &#x27;nope&#x27;" in page
     form.update(challenge_percent="30", weights='{"tiny-b": 3}')

@@ -5,30 +5,35 @@ Run alone with `python -m pytest tests/test_grading_rules.py -p no:django`.
 
 import pytest
 
-from challenges.bundles.demo import common
 from challenges.bundles.metadata import read_metadata
-from vsegrader.course.grading import (
+from demo.bundles import common
+from vsegrader.course.grade_scheme import (
     DEFAULT_SCALE,
-    Entry,
-    Linear,
-    RuleError,
     Scheme,
-    ScoreOrPercentile,
-    Tiers,
     challenge_points,
-    describe_rule,
     final_points,
     grade_for,
     items,
-    marks_for,
-    parse_rule,
     project_points,
-    ranks,
     scheme_errors,
 )
+from vsegrader.course.grading import (
+    Entry,
+    Linear,
+    RuleError,
+    ScoreOrPercentile,
+    Tiers,
+    describe_rule,
+    marks_for,
+    parse_rule,
+    ranks,
+)
 
-RULE_2024_REGRESSION = {"rule": "tiers", "tiers": [[1.0, 0.5], [0.1, 0.7], [0.01, 0.9]],
-                        "full_marks_top": 10}
+RULE_2024_REGRESSION = {
+    "rule": "tiers",
+    "tiers": [[1.0, 0.5], [0.1, 0.7], [0.01, 0.9]],
+    "full_marks_top": 10,
+}
 
 
 def board(*rows, baselines=()) -> list[Entry]:
@@ -64,8 +69,9 @@ def test_tiers_give_the_mark_of_the_best_threshold_passed(mse, strict, inclusive
 
 def test_tiers_on_a_higher_is_better_metric_compare_upwards():
     rule = parse_rule({"rule": "tiers", "tiers": [[0.9, 1.0], [0.8, 0.6]]}, higher_is_better=True)
-    marks = marks_for(rule, board((1, 0.95), (2, 0.9), (3, 0.85), (4, 0.8), (5, 0.2)),
-                      higher_is_better=True)
+    marks = marks_for(
+        rule, board((1, 0.95), (2, 0.9), (3, 0.85), (4, 0.8), (5, 0.2)), higher_is_better=True
+    )
     assert marks == {1: 1.0, 2: 0.6, 3: 0.6, 4: 0.0, 5: 0.0}
 
 
@@ -162,7 +168,7 @@ def test_linear_when_nobody_beats_the_baseline_everyone_gets_zero():
         ({"rule": "tiers", "tiers": [[1.0, 0.5]], "boundary": "open"}, "'strict' or 'inclusive'"),
         ({"rule": "tiers", "tiers": [[1.0, 0.5]], "full_marks_top": -1}, "full_marks_top"),
         ({"rule": "tiers", "tiers": [[1.0, 0.5]], "top": 3}, "does not use top"),
-        ({"rule": "linear", "target": "max"}, "score or \"best\""),
+        ({"rule": "linear", "target": "max"}, 'score or "best"'),
         ({"rule": "linear", "zero": "baseline"}, "zero must be a score"),
     ],
 )
@@ -173,12 +179,15 @@ def test_a_bad_rule_is_refused_with_a_message_that_names_the_problem(grading, me
 
 def test_rules_are_described_in_words_for_students():
     text = describe_rule(mse_tiers(top=10), metric="MSE", higher_is_better=False)
-    assert text == ("private MSE below 1 → 0.5; private MSE below 0.1 → 0.7; "
-                    "private MSE below 0.01 → 0.9; rank 1–10 among students → 1; otherwise 0")
+    assert text == (
+        "private MSE below 1 → 0.5; private MSE below 0.1 → 0.7; "
+        "private MSE below 0.01 → 0.9; rank 1–10 among students → 1; otherwise 0"
+    )
     inclusive = describe_rule(mse_tiers("inclusive"), metric="MSE", higher_is_better=False)
     assert "at most 1 → 0.5" in inclusive
-    assert "1 − (rank − 1) / N" in describe_rule(ScoreOrPercentile(), metric="accuracy",
-                                                  higher_is_better=True)
+    assert "1 − (rank − 1) / N" in describe_rule(
+        ScoreOrPercentile(), metric="accuracy", higher_is_better=True
+    )
 
 
 TOML_2024 = """slug = "fitting-1d"

@@ -25,30 +25,34 @@ from tests import hostile
 from tests.hostile import Case, Hostile, case, hostile_files
 
 MAX_MESSAGE = 240
-SPECIFIC = [re.compile(pattern) for pattern in (
-    r"The file must be UTF-8 encoded \((found UTF-(16|32)|line \d+ has bytes that are not UTF-8)\)",
-    r"The file is empty",
-    r"The file is not a CSV text file \(it contains binary data\)",
-    r"The first line \(the header\) is too long to be a header",
-    r"The first line must be a header naming the columns",
-    r"Columns must be separated by commas; this file seems to use (';'|tabs|'\|')",
-    r"Required column '[^']+' could not be found",
-    r"Column \d+ of the header has no name( \(was a pandas index saved\? .*\))?",
-    r"Column .+ appears more than once",
-    r"Unexpected column .+",
-    r"A quoted value spans several lines; each row must be on one line",
-    r"Line \d+ is too long \([\d,]+ bytes; a row should be short\)",
-    r"Line \d+ has \d+ columns?; expected \d+",
-    r"Column '[^']+' line \d+: (missing value|NaN is not allowed|infinity is not allowed"
-    r"|.+ is not a number|.+ is not one of the allowed labels .+"
-    r"|.+ is not a probability between 0 and 1|.+ is too large .+)",
-    r"Submission must have \d+ rows \(found \d+\)",
-    r"Unknown id .+ on line \d+",
-    r"Duplicate id .+ on lines? \d+((, \d+)*( and \d+)?( and \d+ more lines)?)",
-    r"Missing ids: (1 id of the test set is absent: .+"
-    r"|\d+ ids of the test set are absent, e\.g\. .+)",
-    r"and \d+ more problems?",
-)]
+SPECIFIC = [
+    re.compile(pattern)
+    for pattern in (
+        r"The file must be UTF-8 encoded "
+        r"\((found UTF-(16|32)|line \d+ has bytes that are not UTF-8)\)",
+        r"The file is empty",
+        r"The file is not a CSV text file \(it contains binary data\)",
+        r"The first line \(the header\) is too long to be a header",
+        r"The first line must be a header naming the columns",
+        r"Columns must be separated by commas; this file seems to use (';'|tabs|'\|')",
+        r"Required column '[^']+' could not be found",
+        r"Column \d+ of the header has no name( \(was a pandas index saved\? .*\))?",
+        r"Column .+ appears more than once",
+        r"Unexpected column .+",
+        r"A quoted value spans several lines; each row must be on one line",
+        r"Line \d+ is too long \([\d,]+ bytes; a row should be short\)",
+        r"Line \d+ has \d+ columns?; expected \d+",
+        r"Column '[^']+' line \d+: (missing value|NaN is not allowed|infinity is not allowed"
+        r"|.+ is not a number|.+ is not one of the allowed labels .+"
+        r"|.+ is not a probability between 0 and 1|.+ is too large .+)",
+        r"Submission must have \d+ rows \(found \d+\)",
+        r"Unknown id .+ on line \d+",
+        r"Duplicate id .+ on lines? \d+((, \d+)*( and \d+)?( and \d+ more lines)?)",
+        r"Missing ids: (1 id of the test set is absent: .+"
+        r"|\d+ ids of the test set are absent, e\.g\. .+)",
+        r"and \d+ more problems?",
+    )
+]
 LINE_NUMBERS = re.compile(r"[Ll]ines? (\d+(?:(?:, | and )\d+)*)")
 
 TRIED: Counter[str] = Counter()
@@ -56,9 +60,15 @@ TRIED: Counter[str] = Counter()
 
 def hostile_settings(examples: int):
     return settings(
-        max_examples=examples, deadline=None, database=None, print_blob=True,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                               HealthCheck.large_base_example],
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        print_blob=True,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.large_base_example,
+        ],
     )
 
 
@@ -86,11 +96,15 @@ def server_verdict(data: bytes, c: Case, *, shadow: bool = False):
 
 
 def client_verdict(data: bytes, c: Case) -> list[str] | None:
-    spec = checks.Spec.from_api({
-        "id_column": c.spec.id_column, "row_count": c.spec.row_count,
-        "targets": [{"name": t.name, "kind": t.kind, "labels": list(t.labels)}
-                    for t in c.spec.targets],
-    })
+    spec = checks.Spec.from_api(
+        {
+            "id_column": c.spec.id_column,
+            "row_count": c.spec.row_count,
+            "targets": [
+                {"name": t.name, "kind": t.kind, "labels": list(t.labels)} for t in c.spec.targets
+            ],
+        }
+    )
     try:
         checks.check_submission(data, spec, list(c.ids))
     except checks.FileRefused as refused:
@@ -232,8 +246,11 @@ def test_a_repeated_long_column_name_is_quoted_short():
     name = "x" * 5000
     data = "\n".join(clean_file()).replace("id,y", f"id,y,{name},{name}", 1).encode()
     server, client = both_verdicts(data)
-    assert server == client == [f"Unexpected column '{'x' * 40}'…",
-                                f"Column '{'x' * 40}'… appears more than once"]
+    assert (
+        server
+        == client
+        == [f"Unexpected column '{'x' * 40}'…", f"Column '{'x' * 40}'… appears more than once"]
+    )
 
 
 def test_numbers_too_large_to_score_are_refused_not_scored_infinite():

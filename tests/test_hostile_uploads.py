@@ -20,14 +20,15 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from challenges import services, uploads
+from challenges.bundles.importing import challenge_import
 from challenges.bundles.reader import read_bundle
-from challenges.importing import challenge_import
 from challenges.models import Challenge, Competitor, Submission
+from challenges.submissions import services
 from tests import hostile
 from tests.bundles import perfect_submission
 from tests.factories import scored_submission
 from tests.test_hostile_files import check_messages, server_verdict
+from vsegrader import uploads
 
 pytestmark = pytest.mark.django_db
 MB = 1024 * 1024
@@ -36,9 +37,16 @@ BOUNDARY = "hostile-boundary-7f3a"
 
 def hostile_settings(examples: int):
     return hypothesis_settings(
-        max_examples=examples, deadline=None, database=None, print_blob=True,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                               HealthCheck.data_too_large, HealthCheck.large_base_example],
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        print_blob=True,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.large_base_example,
+        ],
     )
 
 
@@ -63,14 +71,20 @@ def multipart(data: bytes, name: str = "submission.csv", *, encoded_name: bool =
         disposition = f"filename*=UTF-8''{urllib.parse.quote(name, safe='')}"
     else:
         disposition = f'filename="{name}"'
-    head = (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; {disposition}\r\n'
-            "Content-Type: text/csv\r\n\r\n").encode()
+    head = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; {disposition}\r\n'
+        "Content-Type: text/csv\r\n\r\n"
+    ).encode()
     return head + data + f"\r\n--{BOUNDARY}--\r\n".encode()
 
 
 def post(api, slug: str, body: bytes, **environ):
-    return api.post(f"/api/challenges/{slug}/submissions/", data=body,
-                    content_type=f"multipart/form-data; boundary={BOUNDARY}", **environ)
+    return api.post(
+        f"/api/challenges/{slug}/submissions/",
+        data=body,
+        content_type=f"multipart/form-data; boundary={BOUNDARY}",
+        **environ,
+    )
 
 
 def assert_refused_with_a_message(response, *statuses: int) -> str:
@@ -84,7 +98,8 @@ def assert_refused_with_a_message(response, *statuses: int) -> str:
 def no_throttle(settings):
     """Hundreds of uploads a minute: the API's per-user rate would refuse most of them."""
     settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"user": None, "anon": None},
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"user": None, "anon": None},
     }
 
 
@@ -139,7 +154,8 @@ def test_a_file_whose_score_would_overflow_fails_with_a_message_not_a_server_err
     assert submission.status == Submission.Status.FAILED
     assert submission.error == (
         "Column 'y' line 3: 1e+200 is too large to score (numbers must lie between -1e100 and "
-        "1e100)")
+        "1e100)"
+    )
 
 
 # --- size limits and lying lengths ------------------------------------------------------
@@ -153,8 +169,12 @@ def test_a_body_over_the_challenge_s_limit_is_refused_before_it_is_read(
     body = CountingReader(data)
     environ = {"CONTENT_LENGTH": str(len(data)), "wsgi.input": body}
     if page:
-        response = student_client.post("/challenges/tiny-1d/", data=b"", **environ,
-                                       content_type=f"multipart/form-data; boundary={BOUNDARY}")
+        response = student_client.post(
+            "/challenges/tiny-1d/",
+            data=b"",
+            **environ,
+            content_type=f"multipart/form-data; boundary={BOUNDARY}",
+        )
         assert response.status_code == 413
         assert b"The file is too large: the limit is 1 MB." in response.content
     else:
@@ -173,8 +193,9 @@ def test_a_streamed_file_over_the_site_limit_is_cut_off_at_the_limit(
     challenge.save()
     data = multipart(b"id,y\n" + b"1,0.5\n" * (4 * MB // 6))
     body = CountingReader(data)
-    response = post(student_api, "tiny-1d", b"", CONTENT_LENGTH=str(len(data)), **{
-        "wsgi.input": body})
+    response = post(
+        student_api, "tiny-1d", b"", CONTENT_LENGTH=str(len(data)), **{"wsgi.input": body}
+    )
     assert assert_refused_with_a_message(response, 413).startswith("The file is too large")
     assert body.consumed < 512 * 1024 < len(data)
     assert not Submission.objects.exists()
@@ -190,10 +211,13 @@ def test_a_small_declared_length_bounds_what_is_read_of_a_bigger_body(student_ap
 
 
 @hostile_settings(60)
-@given(declared=st.one_of(
-    st.text(max_size=8), st.integers(-10, 10**12).map(str),
-    st.sampled_from(["²", "١٢٣", "1e9", " 12", "0x10", "-0", "+5", "\x00", "٣" * 9]),
-))
+@given(
+    declared=st.one_of(
+        st.text(max_size=8),
+        st.integers(-10, 10**12).map(str),
+        st.sampled_from(["²", "١٢٣", "1e9", " 12", "0x10", "-0", "+5", "\x00", "٣" * 9]),
+    )
+)
 def test_any_content_length_header_ends_in_a_client_error_at_worst(declared, student_api, tiny):
     body = CountingReader(multipart(perfect_submission()))
     response = post(student_api, "tiny-1d", b"", CONTENT_LENGTH=declared, **{"wsgi.input": body})
@@ -207,8 +231,29 @@ def test_any_content_length_header_ends_in_a_client_error_at_worst(declared, stu
 
 # --- file names -------------------------------------------------------------------------
 
-NAME_PIECES = ["..", "/", "\\", "\x00", "\r\n", "\u202e", "\u200f", "etc", "passwd", ".csv",
-               "%2e%2e", "&#47;", " ", "~", "C:", "\x1b[31m", '"', ";", "\t", "NUL", "."]
+NAME_PIECES = [
+    "..",
+    "/",
+    "\\",
+    "\x00",
+    "\r\n",
+    "\u202e",
+    "\u200f",
+    "etc",
+    "passwd",
+    ".csv",
+    "%2e%2e",
+    "&#47;",
+    " ",
+    "~",
+    "C:",
+    "\x1b[31m",
+    '"',
+    ";",
+    "\t",
+    "NUL",
+    ".",
+]
 hostile_names = st.one_of(
     st.lists(st.sampled_from(NAME_PIECES), min_size=1, max_size=12).map("".join),
     st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=40),
@@ -227,8 +272,9 @@ def test_hostile_file_names_are_harmless(name, encoded, student_api, tiny):
     var_dir, media = Path(settings.MEDIA_ROOT).parent, Path(settings.MEDIA_ROOT).resolve()
     before = files_under(var_dir)
     plain = not encoded and not re.search(r'[\r\n"\\]', name)  # what a quoted name can carry
-    response = post(student_api, "tiny-1d", multipart(perfect_submission(), name,
-                                                      encoded_name=not plain))
+    response = post(
+        student_api, "tiny-1d", multipart(perfect_submission(), name, encoded_name=not plain)
+    )
     if response.status_code != 201:  # a name cleaned down to nothing, or headers too long
         assert_refused_with_a_message(response, 400)
         assert files_under(var_dir) == before
@@ -279,7 +325,8 @@ def evaluated(cell: str) -> bool:
     if cell.startswith("'"):
         return False
     return cell.startswith(("\t", "\r")) or cell.lstrip().lstrip("\"'").lstrip().startswith(
-        FORMULA_CHARS)
+        FORMULA_CHARS
+    )
 
 
 def assert_inert(text: str, numeric: set[str]) -> list[list[str]]:
@@ -300,7 +347,9 @@ def hostile_student(django_user_model, counter, texts: tuple[str, str, str, str]
     first, last, username, display = texts
     n = next(counter)
     user = django_user_model.objects.create(
-        username=f"{username[:140]}{n}", first_name=first[:150], last_name=last[:150],
+        username=f"{username[:140]}{n}",
+        first_name=first[:150],
+        last_name=last[:150],
         email=f"s{n}@example.com",
     )
     Competitor.objects.create(user=user, display_name=f"{display[:34]}{n:06d}")
@@ -319,8 +368,9 @@ def test_names_never_make_a_formula_in_the_leaderboard_download(
     for viewer in (student, instructor):  # display names; real names and usernames
         api_client.force_authenticate(viewer)
         for split in ("public", "private"):
-            response = api_client.get("/api/challenges/tiny-1d/leaderboard/download/",
-                                      {"split": split})
+            response = api_client.get(
+                "/api/challenges/tiny-1d/leaderboard/download/", {"split": split}
+            )
             if response.status_code == 403:  # the private board before the reveal
                 continue
             assert response.status_code == 200

@@ -7,13 +7,14 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from challenges import services
+from challenges.bundles.importing import challenge_import
 from challenges.bundles.reader import read_bundle
-from challenges.importing import challenge_import
 from challenges.models import Challenge, Submission
 from challenges.storage import data_storage, hidden_storage
+from challenges.submissions import services
 from tests.bundles import write_tiny_bundle
 from tests.conftest import csv_upload
+from tests.factories import HIDDEN_MARKER, secret_challenge
 
 pytestmark = pytest.mark.django_db
 
@@ -103,18 +104,26 @@ def test_a_zipped_bundle_imports_and_leaves_no_unpacked_copy(tiny_bundle, tmp_pa
 
 
 def test_a_kaggle_inclass_export_imports_as_it_is_and_scores(tmp_path, student):
-    from tests.test_kaggle import USAGE, label_of, write_export
+    from tests.bundles import USAGE, label_of, write_export
 
     export = write_export(tmp_path)
     out = io.StringIO()
     call_command(
-        "importchallenge", str(export), "--metric", "accuracy",
-        "--deadline", "2030-03-15T17:00:00+01:00", stdout=out,
+        "importchallenge",
+        str(export),
+        "--metric",
+        "accuracy",
+        "--deadline",
+        "2030-03-15T17:00:00+01:00",
+        stdout=out,
     )
     challenge = Challenge.objects.get(slug="glasses-2023")
     assert challenge.id_column == "ImageId" and challenge.row_count == 30
     assert sorted(challenge.files.values_list("name", flat=True)) == [
-        "images.zip", "sample_submission.csv", "test.csv", "train.csv",
+        "images.zip",
+        "sample_submission.csv",
+        "test.csv",
+        "train.csv",
     ]
     rows = "".join(f"{i},{label_of(i) or 0}\n" for i in range(30))
     submission = services.submission_create(
@@ -127,7 +136,7 @@ def test_a_kaggle_inclass_export_imports_as_it_is_and_scores(tmp_path, student):
 
 
 def test_an_inclass_export_without_a_deadline_is_refused(tmp_path):
-    from tests.test_kaggle import write_export
+    from tests.bundles import write_export
 
     with pytest.raises(CommandError, match="needs --deadline"):
         call_command("importchallenge", str(write_export(tmp_path)), "--metric", "accuracy")
@@ -144,3 +153,12 @@ def test_the_sample_submission_is_offered_as_the_ids_file_when_in_solution_order
     sample.write_text("\n".join([header, *reversed(rows)]) + "\n")
     call_command("importchallenge", str(tiny_bundle))
     assert Challenge.objects.get().ids_file == ""
+
+
+def test_the_solution_is_not_among_the_downloadable_files(tmp_path):
+    challenge = secret_challenge(tmp_path)
+    names = list(challenge.files.values_list("name", flat=True))
+    assert "solution.csv" not in names
+    for data_file in challenge.files.all():
+        with data_file.file.open("rb") as handle:
+            assert HIDDEN_MARKER not in handle.read()

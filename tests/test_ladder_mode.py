@@ -7,17 +7,19 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from challenges import selectors, services
+from challenges import selectors
+from challenges.boards.ladder_overview import latest_pairs
+from challenges.boards.ladders import ModeChangeRefused, losses_to_bytes, mode_change_refusal
+from challenges.boards.leaderboards import leaderboard
+from challenges.boards.standings import refresh_standings
+from challenges.bundles.importing import challenge_import
 from challenges.bundles.reader import read_bundle
-from challenges.importing import challenge_import
-from challenges.ladder_overview import latest_pairs
-from challenges.ladders import ModeChangeRefused, losses_to_bytes, mode_change_refusal
 from challenges.models import Challenge, Submission
-from challenges.standings import refresh_standings
+from challenges.submissions import services
 from tests.admin_forms import post_mode
-from tests.bundles import constant_submission
+from tests.bundles import constant_submission, perfect_submission
 from tests.conftest import csv_upload
-from tests.factories import scored_submission
+from tests.factories import scored_submission, submit_and_score
 
 # (exact public, private, public losses): the Ladder shows A, keeps A for B, shows C, keeps
 # C for D. Exact public scores: B is the best, then D; shown: C = D = 0.5.
@@ -270,3 +272,49 @@ def test_instructors_see_the_ladders_threshold_and_what_it_held_back(
 def test_students_do_not_see_the_ladders_threshold(run, ladder_challenge, student_client):
     page = student_client.get(f"/challenges/{ladder_challenge.slug}/").content.decode()
     assert "ladder-info" not in page and f"{D_THRESHOLD:.6g}" not in page
+
+
+def test_the_ladder_moves_only_on_a_significant_improvement(
+    challenge, student, student_api, client, instructor
+):
+    """Public truths of tiny-1d: y = 0.5, 1.0, …, 3.0 on ids 1-6.
+    A: 1.75 everywhere: squared errors 1.5625, .5625, .0625, .0625, .5625, 1.5625, mean .729167.
+    B: A but exact on id 1: differences to A are (-1.5625, 0, 0, 0, 0, 0): mean -.260417,
+       sample std 1.5625/√6 = .637888, standard error .637888/√6 = .260417: the gain equals
+       one standard error, not more, so B is not shown although its mean is .46875.
+    C: exact everywhere: gain .729167 > standard error .278887 (std .683130 / √6): shown."""
+    challenge.public_ladder = True
+    challenge.save()
+    a = submit_and_score(challenge, student, constant_submission(1.75))
+    b_content = constant_submission(1.75).replace(b"\n1,1.75\n", b"\n1,0.5\n")
+    b = submit_and_score(challenge, student, b_content)
+    assert (a.ladder_accepted, b.ladder_accepted) == (True, False)
+    assert a.public_score == pytest.approx(0.729167, abs=1e-6)
+    assert b.public_score == pytest.approx(0.46875)
+    assert b.shown_public_score == a.public_score
+    shown = student_api.get(f"/api/submissions/{b.pk}/").json()["public_score"]
+    assert shown == pytest.approx(0.729167, abs=1e-6)
+    client.force_login(instructor)
+    assert client.get(f"/api/submissions/{b.pk}/").json()["public_score"] == pytest.approx(0.46875)
+    assert [r.score for r in leaderboard(challenge=challenge)] == [a.public_score]
+    c = submit_and_score(challenge, student, perfect_submission())
+    assert c.ladder_accepted and c.shown_public_score == 0.0
+    assert [r.score for r in leaderboard(challenge=challenge)] == [0.0]
+
+
+def test_the_ladder_is_replayed_in_sending_order_whatever_the_scoring_order(challenge, student):
+    challenge.public_ladder = True
+    challenge.save()
+    contents = [
+        constant_submission(1.75),
+        constant_submission(1.75).replace(b"\n1,1.75\n", b"\n1,0.5\n"),
+        perfect_submission(),
+    ]
+    sent = [
+        services.submission_create(challenge=challenge, user=student, file=csv_upload(c))
+        for c in contents
+    ]
+    for submission in reversed(sent):  # the newest is scored first
+        services.submission_score(submission_id=submission.pk)
+    accepted = [Submission.objects.get(pk=s.pk).ladder_accepted for s in sent]
+    assert accepted == [True, False, True]

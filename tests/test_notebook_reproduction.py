@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from challenges.bundles.importing import challenge_import
 from challenges.bundles.reader import read_bundle
-from challenges.importing import challenge_import
 from tests.bundles import write_tiny_bundle
 from tests.factories import scored_submission
 from vsegrader.course import gradebook

@@ -1,6 +1,6 @@
 import pytest
 
-from challenges.leaderboards import pseudonym_for
+from challenges.boards.pseudonyms import pseudonym_for
 from challenges.models import Submission
 from tests.bundles import constant_submission
 from tests.conftest import csv_upload

@@ -159,15 +159,20 @@ def test_parallel_joins_never_overfill_a_group(schedule, topic, make_user):
 @pytest.mark.django_db(transaction=True)
 def test_parallel_requests_of_one_student_give_one_group(schedule, topic, make_user):
     racer = make_user("racer")
-    groups = [projects.group_create(user=make_user(f"owner{i}"), name=f"G{i}", topic=topic)
-              for i in range(3)]
+    groups = [
+        projects.group_create(user=make_user(f"owner{i}"), name=f"G{i}", topic=topic)
+        for i in range(3)
+    ]
     calls = [lambda g=g: projects.group_join(user=racer, code=g.invite_code) for g in groups]
-    calls += [lambda i=i: projects.group_create(user=racer, name=f"Mine{i}", topic=topic)
-              for i in range(3)]
+    calls += [
+        lambda i=i: projects.group_create(user=racer, name=f"Mine{i}", topic=topic)
+        for i in range(3)
+    ]
     results = run_in_threads(calls)
     assert sum(isinstance(r, ProjectGroup) for r in results) == 1, results
     assert set(results) - {r for r in results if isinstance(r, ProjectGroup)} <= {
-        "already_in_group", "conflict"
+        "already_in_group",
+        "conflict",
     }
     assert Membership.objects.filter(user=racer).count() == 1
 
@@ -180,8 +185,7 @@ def test_groups_lock_at_the_registration_deadline(group, schedule, other_student
     member = group.memberships.get().user
     for attempt in (
         lambda: projects.group_join(user=other_student, code=group.invite_code, now=deadline),
-        lambda: projects.group_create(user=other_student, name="Late", own_topic="x",
-                                      now=deadline),
+        lambda: projects.group_create(user=other_student, name="Late", own_topic="x", now=deadline),
         lambda: projects.group_leave(user=member, now=deadline + timedelta(days=1)),
     ):
         with pytest.raises(ProjectError, match="Group registration closed") as raised:
@@ -196,18 +200,21 @@ def test_groups_lock_at_the_registration_deadline(group, schedule, other_student
 
 def test_reports_must_be_pdf_by_content_not_by_name(group, student):
     with pytest.raises(ProjectError, match="must be a PDF"):
-        projects.deliverable_upload(user=student, kind="report",
-                                    file=upload(b"\x89PNG....", "report.pdf"))
+        projects.deliverable_upload(
+            user=student, kind="report", file=upload(b"\x89PNG....", "report.pdf")
+        )
     with pytest.raises(ProjectError, match="must be a PDF"):
-        projects.deliverable_upload(user=student, kind="report",
-                                    file=upload(pptx_bytes(), "report.pdf"))
+        projects.deliverable_upload(
+            user=student, kind="report", file=upload(pptx_bytes(), "report.pdf")
+        )
     report = projects.deliverable_upload(user=student, kind="report", file=upload(PDF, "r.pdf"))
     assert (report.ext, report.is_late) == ("pdf", False)
 
 
 def test_slides_are_pdf_or_pptx_and_a_renamed_docx_is_not_pptx(group, student):
-    slides = projects.deliverable_upload(user=student, kind="slides",
-                                         file=upload(pptx_bytes(), "talk.pptx"))
+    slides = projects.deliverable_upload(
+        user=student, kind="slides", file=upload(pptx_bytes(), "talk.pptx")
+    )
     assert slides.ext == "pptx"
     docx = pptx_bytes(marker="word/document.xml")
     with pytest.raises(ProjectError, match="PDF or PPTX"):
@@ -227,12 +234,15 @@ def test_files_are_stored_per_group_under_generated_names(group, student):
 
 def test_late_uploads_are_kept_and_marked_late(group, student, schedule):
     deadline = schedule.deadline
-    on_time = projects.deliverable_upload(user=student, kind="report", file=upload(PDF, "a.pdf"),
-                                          now=deadline - timedelta(seconds=1))
-    at_deadline = projects.deliverable_upload(user=student, kind="report",
-                                              file=upload(PDF, "b.pdf"), now=deadline)
-    later = projects.deliverable_upload(user=student, kind="report", file=upload(PDF, "c.pdf"),
-                                        now=deadline + timedelta(days=2))
+    on_time = projects.deliverable_upload(
+        user=student, kind="report", file=upload(PDF, "a.pdf"), now=deadline - timedelta(seconds=1)
+    )
+    at_deadline = projects.deliverable_upload(
+        user=student, kind="report", file=upload(PDF, "b.pdf"), now=deadline
+    )
+    later = projects.deliverable_upload(
+        user=student, kind="report", file=upload(PDF, "c.pdf"), now=deadline + timedelta(days=2)
+    )
     assert [on_time.is_late, at_deadline.is_late, later.is_late] == [False, True, True]
     assert group.deliverables.count() == 3
     assert projects.latest_deliverables(group)["report"] == later
@@ -279,16 +289,18 @@ def test_a_member_page_shows_the_code_members_and_uploads(client, report, studen
 
 def test_the_upload_form_on_the_page_stores_a_deliverable(client, group, student):
     client.force_login(student)
-    response = client.post(reverse("project-upload"),
-                           {"kind": "slides", "file": upload(pptx_bytes(), "talk.pptx")})
+    response = client.post(
+        reverse("project-upload"), {"kind": "slides", "file": upload(pptx_bytes(), "talk.pptx")}
+    )
     assert response.status_code == 302
     assert Deliverable.objects.get(group=group).ext == "pptx"
 
 
 def test_the_create_and_join_forms_on_the_page(client, schedule, topic, student, other_student):
     client.force_login(student)
-    response = client.post(reverse("project-create"),
-                           {"name": "Pagers", "topic": topic.pk, "description": "plan"})
+    response = client.post(
+        reverse("project-create"), {"name": "Pagers", "topic": topic.pk, "description": "plan"}
+    )
     assert response.status_code == 302
     group = ProjectGroup.objects.get(name="Pagers")
     client.force_login(other_student)
@@ -301,44 +313,59 @@ def test_the_create_and_join_forms_on_the_page(client, schedule, topic, student,
 
 
 def test_every_mark_change_is_kept_with_who_and_when(group, instructor, make_user):
-    projects.mark_set(group=group, by=instructor, mark=Decimal("80"), feedback="Good.",
-                      released=False)
-    projects.mark_set(group=group, by=instructor, mark=Decimal("85.5"), feedback="Better.",
-                      released=True)
+    projects.mark_set(
+        group=group, by=instructor, mark=Decimal("80"), feedback="Good.", released=False
+    )
+    projects.mark_set(
+        group=group, by=instructor, mark=Decimal("85.5"), feedback="Better.", released=True
+    )
     history = list(MarkChange.objects.filter(group=group).order_by("id"))
     assert [(c.field, c.old_value, c.new_value) for c in history] == [
-        ("mark", "", "80"), ("mark", "80", "85.5"), ("released", "no", "yes"),
+        ("mark", "", "80"),
+        ("mark", "80", "85.5"),
+        ("released", "no", "yes"),
     ]
     assert all(c.changed_by == instructor and c.changed_at for c in history)
 
 
 def test_a_member_adjustment_is_recorded_per_member(group, instructor, student):
     membership = Membership.objects.get(user=student)
-    change = projects.adjustment_set(membership=membership, by=instructor,
-                                     adjustment=Decimal("-10"))
+    change = projects.adjustment_set(
+        membership=membership, by=instructor, adjustment=Decimal("-10")
+    )
     assert (change.member, change.old_value, change.new_value) == (student, "0", "-10")
-    assert projects.adjustment_set(membership=membership, by=instructor,
-                                   adjustment=Decimal("-10")) is None  # unchanged: no entry
+    assert (
+        projects.adjustment_set(membership=membership, by=instructor, adjustment=Decimal("-10"))
+        is None
+    )  # unchanged: no entry
 
 
 def test_students_cannot_mark(group, student):
     with pytest.raises(ProjectError, match="Only instructors"):
-        projects.mark_set(group=group, by=student, mark=Decimal("100"), feedback="",
-                          released=True)
+        projects.mark_set(group=group, by=student, mark=Decimal("100"), feedback="", released=True)
 
 
-def test_the_marking_page_saves_mark_adjustments_and_history(client, group, instructor,
-                                                            student):
+def test_the_marking_page_saves_mark_adjustments_and_history(client, group, instructor, student):
     client.force_login(instructor)
     membership = Membership.objects.get(user=student)
     url = reverse("project-group", args=[group.pk])
-    response = client.post(url, {"mark": "72.5", "feedback": "Clear report.", "released": "on",
-                                 f"adjust-{membership.pk}": "5"})
+    response = client.post(
+        url,
+        {
+            "mark": "72.5",
+            "feedback": "Clear report.",
+            "released": "on",
+            f"adjust-{membership.pk}": "5",
+        },
+    )
     assert response.status_code == 302
     group.refresh_from_db()
     membership.refresh_from_db()
     assert (group.mark, group.mark_released, membership.adjustment) == (
-        Decimal("72.5"), True, Decimal("5"))
+        Decimal("72.5"),
+        True,
+        Decimal("5"),
+    )
     page = client.get(url).content.decode()
     assert "72.5" in page and "ivana" in page
 
@@ -358,8 +385,9 @@ def test_instructors_see_every_group_with_its_size_problem(client, group, instru
     assert client.get(reverse("project-mine")).status_code == 200
 
 
-def test_the_admin_lists_groups_and_opens_the_single_settings_row(client, group, instructor,
-                                                                  report):
+def test_the_admin_lists_groups_and_opens_the_single_settings_row(
+    client, group, instructor, report
+):
     client.force_login(instructor)
     admin_page = client.get(reverse("admin:course_projectgroup_change", args=[group.pk]))
     assert admin_page.status_code == 200 and b"r.pdf" in admin_page.content
@@ -372,8 +400,10 @@ def test_the_admin_lists_groups_and_opens_the_single_settings_row(client, group,
 def test_the_admin_release_action_keeps_history(client, group, instructor):
     ProjectGroup.objects.filter(pk=group.pk).update(mark=Decimal("90"))
     client.force_login(instructor)
-    client.post(reverse("admin:course_projectgroup_changelist"),
-                {"action": "release_marks", "_selected_action": [group.pk]})
+    client.post(
+        reverse("admin:course_projectgroup_changelist"),
+        {"action": "release_marks", "_selected_action": [group.pk]},
+    )
     group.refresh_from_db()
     assert group.mark_released
     assert MarkChange.objects.filter(group=group, field="released", new_value="yes").exists()

@@ -16,15 +16,15 @@ from django.forms import modelform_factory
 from django.urls import reverse
 from django.utils import timezone
 
+from challenges.boards.leaderboards import leaderboard, participant_count
+from challenges.boards.ties import assign_ranks, describe
+from challenges.bundles.importing import challenge_import
 from challenges.bundles.reader import read_bundle
-from challenges.importing import challenge_import
-from challenges.leaderboards import leaderboard, participant_count
 from challenges.models import Challenge
-from challenges.ties import assign_ranks, describe
+from demo.course import DEMO_BEST_OF, demo_course
 from tests.bundles import write_tiny_bundle
 from tests.factories import scored_submission
-from vsegrader.course import gradebook, grading
-from vsegrader.course.demo import DEMO_BEST_OF, demo_course
+from vsegrader.course import grade_scheme, gradebook, grading
 from vsegrader.course.models import GradeScheme
 
 TIERS_2024 = {"rule": "tiers", "tiers": [[1.0, 0.5], [0.1, 0.7], [0.01, 0.9]], "full_marks_top": 10}
@@ -217,7 +217,7 @@ def test_an_instructors_upload_is_never_ranked_nor_counted(with_staff, instructo
     for split in ("public", "private"):
         rows = leaderboard(challenge=with_staff, split=split, real_names=True)
         staff = [row for row in rows if row.username == "ivana"]
-        assert [(row.rank, row.is_staff, row.name[:11]) for row in staff] == [
+        assert [(row.rank, row.by_instructor, row.name[:11]) for row in staff] == [
             (None, True, "Instructor:")
         ]
         assert [row.rank for row in rows if row.rank] == [1, 2]
@@ -277,7 +277,7 @@ def test_the_demo_course_grades_four_equal_parts_with_fitting_as_one_best_of_pai
     scheme = GradeScheme.load()
     assert scheme.best_of == DEMO_BEST_OF and scheme.tie_policy == "kaggle"
     parsed = scheme.as_scheme()
-    terms = grading.items(parsed, list(demo_slugs))
+    terms = grade_scheme.items(parsed, list(demo_slugs))
     assert [(item.slugs, item.weight) for item in terms] == [
         (("fitting-1d", "fitting-5d"), 1.0),
         (("glasses",), 1.0),
@@ -291,7 +291,7 @@ def test_the_demo_course_grades_four_equal_parts_with_fitting_as_one_best_of_pai
         "mics-mnist": 0.6,
         "sword-video": 0.2,
     }
-    points = grading.challenge_points(parsed, list(demo_slugs), marks)
+    points = grade_scheme.challenge_points(parsed, list(demo_slugs), marks)
     assert points == pytest.approx(30 * (0.9 + 1.0 + 0.6 + 0.2) / 4)
     assert gradebook.parts_text(parsed, terms) == (
         "The challenge part (30 points) has 4 equal parts of 7.5 points: the better of "

@@ -36,8 +36,9 @@ def test_the_mean_row_loss_is_the_metric(name, metric):
     assert row_losses(name, y_true, y_pred).mean() == pytest.approx(metric(y_true, y_pred))
 
 
-@pytest.mark.parametrize("name, metric", [("mse", mse), ("mean_column_mse", mean_column_mse),
-                                          ("mae", mae)])
+@pytest.mark.parametrize(
+    "name, metric", [("mse", mse), ("mean_column_mse", mean_column_mse), ("mae", mae)]
+)
 def test_several_columns_are_averaged_per_row(name, metric):
     losses = row_losses(name, *FIVE)
     assert losses.shape == (50,)
@@ -84,8 +85,7 @@ def test_it_rejects_arrays_of_different_shapes():
 # --- score_predictions ---------------------------------------------------------------------
 
 SPEC = SubmissionSpec("id", (Target("y"),), "mse")
-LINES = ["id,y,Usage"] + [f"{i},{i % 7},{'Public' if i % 3 == 0 else 'Private'}"
-                          for i in range(60)]
+LINES = ["id,y,Usage"] + [f"{i},{i % 7},{'Public' if i % 3 == 0 else 'Private'}" for i in range(60)]
 SOLUTION = load_solution("\n".join(LINES).encode(), SPEC)
 SUBMISSION = ("id,y\n" + "".join(f"{i},{(i % 7) + (i % 4) / 4}\n" for i in range(60))).encode()
 
@@ -122,8 +122,9 @@ def test_a_split_without_rows_has_no_losses_and_no_interval():
 
 def test_a_metric_without_row_losses_still_gets_an_interval():
     spec = SubmissionSpec("id", (Target("c", "label", ("a", "b", "c")),), "macro_f1")
-    lines = ["id,c,Usage"] + [f"{i},{'abc'[i % 3]},{'Public' if i < 9 else 'Private'}"
-                              for i in range(40)]
+    lines = ["id,c,Usage"] + [
+        f"{i},{'abc'[i % 3]},{'Public' if i < 9 else 'Private'}" for i in range(40)
+    ]
     solution = load_solution("\n".join(lines).encode(), spec)
     guesses = "id,c\n" + "".join(f"{i},{'abc'[(i * i) % 3]}\n" for i in range(40))
     scores = score_submission(guesses.encode(), spec, solution)

@@ -7,10 +7,11 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from challenges import services
 from challenges.models import Submission
+from challenges.submissions import services
 from tests.bundles import constant_submission, expected_mse
 from tests.conftest import csv_upload
+from tests.factories import HIDDEN_MARKER, scored_submission, secret_challenge
 
 pytestmark = pytest.mark.django_db
 
@@ -102,8 +103,8 @@ def test_an_upload_is_kept_when_the_broker_is_down(
 
 
 def test_rescoring_after_a_changed_solution_uses_the_new_labels(challenge, student, tmp_path):
+    from challenges.bundles.importing import challenge_import
     from challenges.bundles.reader import read_bundle
-    from challenges.importing import challenge_import
     from tests.bundles import perfect_submission, write_tiny_bundle
 
     submission = queued(challenge, student, perfect_submission())
@@ -111,3 +112,14 @@ def test_rescoring_after_a_changed_solution_uses_the_new_labels(challenge, stude
     challenge_import(bundle=read_bundle(write_tiny_bundle(tmp_path / "v2", shift=1.0)))
     rescored = services.submission_score(submission_id=submission.pk)
     assert rescored.public_score == pytest.approx(1.0)  # every value is now off by one
+
+
+def test_a_failed_submission_never_echoes_a_hidden_value(tmp_path, student):
+    challenge = secret_challenge(tmp_path)
+    content = b"id,y\n" + b"".join(f"{i},x{i}\n".encode() for i in range(1, 21))
+    submission = scored_submission(challenge, student, 0, 0, content=content)
+    submission.status = "queued"
+    submission.save()
+    scored = services.submission_score(submission_id=submission.pk)
+    assert scored.status == "failed"
+    assert HIDDEN_MARKER.decode() not in scored.error

@@ -16,12 +16,12 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
+from challenges.boards.leaderboards import leaderboard
 from challenges.models import Submission
-from challenges.selectors import leaderboard
-from challenges.services import submission_score
+from challenges.submissions.services import submission_score
 from vsegrader.training import services
 from vsegrader.training.models import BaselineRun
-from vsegrader.training.progress import append_log, progress_update
+from vsegrader.training.run_events import append_log, progress_update
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_BASELINES = importlib.util.find_spec("torch") is not None and (ROOT / "baselines").is_dir()
@@ -47,8 +47,9 @@ import json, os, signal
 print(json.dumps({"event": "start", "slug": "tiny-1d", "device": "cpu", "epochs": 5}), flush=True)
 os.kill(os.getpid(), signal.SIGKILL)
 """
-SLOW_TRAINING = "import time; print('{\"event\": \"phase\", \"name\": \"warmup\"}', flush=True)\n" \
-    "time.sleep(60)"
+SLOW_TRAINING = (
+    'import time; print(\'{"event": "phase", "name": "warmup"}\', flush=True)\ntime.sleep(60)'
+)
 SILENT_TRAINING = "pass"
 
 
@@ -97,7 +98,8 @@ def test_progress_lines_become_row_fields_and_short_log_lines():
     assert start.fields == {"device": "cuda", "epochs": 20, "epoch": 0}
     assert start.log == "start on cuda, 20 epochs"
     assert progress_update('{"event":"phase","name":"pretrain"}').fields == {
-        "phase": "pretrain", "epoch": 0,
+        "phase": "pretrain",
+        "epoch": 0,
     }
     phase = progress_update('{"event":"phase","name":"finetune","epochs":8}')
     assert phase.fields == {"phase": "finetune", "epoch": 0, "epochs": 8}
@@ -106,7 +108,10 @@ def test_progress_lines_become_row_fields_and_short_log_lines():
         '{"event":"epoch","epoch":3,"epochs":20,"metric":"val_accuracy","value":0.93}'
     )
     assert epoch.fields == {
-        "epoch": 3, "epochs": 20, "metric_name": "val_accuracy", "metric_value": 0.93,
+        "epoch": 3,
+        "epochs": 20,
+        "metric_name": "val_accuracy",
+        "metric_value": 0.93,
     }
     assert epoch.log == "epoch 3/20 val_accuracy=0.93"
     assert progress_update('{"event":"done","out":"p.csv","seconds":12.34}').log == "done in 12.3 s"
@@ -122,9 +127,7 @@ def test_lines_that_are_not_known_events_are_kept_as_text_and_change_nothing():
 
 
 def test_wrong_types_and_non_finite_values_are_ignored():
-    update = progress_update(
-        '{"event":"epoch","epoch":"3","epochs":true,"metric":7,"value":NaN}'
-    )
+    update = progress_update('{"event":"epoch","epoch":"3","epochs":true,"metric":7,"value":NaN}')
     assert update.fields == {}
     assert update.log == "epoch ?/?"
 
@@ -174,9 +177,9 @@ def test_loading_every_task_module_of_the_workers_does_not_import_torch():
 @needs_real_baselines
 @pytest.mark.django_db
 def test_an_inline_quick_run_of_fitting_1d_enters_the_leaderboard_as_a_baseline(tmp_path):
-    from challenges.bundles.demo.fitting import build_fitting_1d
+    from challenges.bundles.importing import challenge_import
     from challenges.bundles.reader import read_bundle
-    from challenges.importing import challenge_import
+    from demo.bundles.fitting import build_fitting_1d
 
     folder = tmp_path / "fitting-1d"
     folder.mkdir()
@@ -195,9 +198,7 @@ def test_an_inline_quick_run_of_fitting_1d_enters_the_leaderboard_as_a_baseline(
     assert (submission.status, submission.is_baseline) == ("scored", True)
     assert submission.user.username == "baseline"
     rows = leaderboard(challenge=challenge, split="private")
-    assert [(r.rank, r.is_baseline, r.submission_id) for r in rows] == [
-        (None, True, submission.pk)
-    ]
+    assert [(r.rank, r.is_baseline, r.submission_id) for r in rows] == [(None, True, submission.pk)]
     assert rows[0].score < constant_prediction_mse(folder) / 5
 
 
@@ -241,9 +242,7 @@ def test_runs_of_one_kind_share_one_baseline_row_on_the_leaderboard(challenge, f
 
 
 @pytest.mark.django_db
-def test_a_failing_training_ends_failed_with_its_reason_and_can_run_again(
-    challenge, fake_training
-):
+def test_a_failing_training_ends_failed_with_its_reason_and_can_run_again(challenge, fake_training):
     # The real command: there is no baseline for the slug 'tiny-1d'.
     failed = run_now(challenge)
     assert failed.status == "failed" and failed.submission is None
@@ -301,7 +300,8 @@ def test_a_challenge_without_public_files_fails_the_run_saying_so(challenge, fak
     challenge.files.all().delete()
     run = run_now(challenge)
     assert (run.status, run.error) == (
-        "failed", "Challenge 'tiny-1d' has no public data files to train on."
+        "failed",
+        "Challenge 'tiny-1d' has no public data files to train on.",
     )
 
 
@@ -388,8 +388,15 @@ def test_the_panel_shows_live_progress_and_polls_while_a_run_is_active(
     client, challenge, instructor
 ):
     BaselineRun.objects.create(
-        challenge=challenge, status="running", started_at=timezone.now(), device="cuda",
-        phase="pretrain", epoch=3, epochs=20, metric_name="val_accuracy", metric_value=0.93,
+        challenge=challenge,
+        status="running",
+        started_at=timezone.now(),
+        device="cuda",
+        phase="pretrain",
+        epoch=3,
+        epochs=20,
+        metric_name="val_accuracy",
+        metric_value=0.93,
     )
     client.force_login(instructor)
     html = client.get(PANEL).content.decode()
@@ -413,7 +420,8 @@ def test_starting_a_run_needs_the_csrf_token_and_an_instructor(
 
     token = csrf_token(browser.get(PANEL).content.decode())
     response = browser.post(
-        RUN, {"mode": "quick", "device": "cpu", "seed": "3", "csrfmiddlewaretoken": token},
+        RUN,
+        {"mode": "quick", "device": "cpu", "seed": "3", "csrfmiddlewaretoken": token},
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
@@ -475,13 +483,16 @@ def test_runbaseline_says_when_the_broker_is_down(challenge, monkeypatch):
 
 
 def failing_enqueue(run_id: int) -> bool:
-    BaselineRun.objects.filter(pk=run_id).update(error=services.BROKER_DOWN_MESSAGE.format(error="x"))
+    BaselineRun.objects.filter(pk=run_id).update(
+        error=services.BROKER_DOWN_MESSAGE.format(error="x")
+    )
     return False
 
 
 @pytest.mark.django_db(transaction=True)
 def test_runbaseline_wait_follows_the_run_to_its_end(challenge, fake_training, monkeypatch):
     fake_training(PERFECT_TRAINING)
+
     def worker_at_once(run_id: int) -> bool:
         return services.baseline_run_execute(run_id=run_id) is not None
 

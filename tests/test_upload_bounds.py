@@ -12,9 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 
-from challenges import quotas, retention, services, tasks
+from challenges import tasks
 from challenges.bundles.metadata import read_metadata
 from challenges.models import Submission
+from challenges.rules import quotas
+from challenges.submissions import retention, services
 from tests.bundles import TINY_TOML, constant_submission
 from tests.conftest import csv_upload
 

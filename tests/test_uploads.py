@@ -6,7 +6,7 @@ import json
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from challenges.uploads import UploadSizeLimitMiddleware
+from vsegrader.uploads import UploadSizeLimitMiddleware
 
 
 class UnreadableBody(io.RawIOBase):

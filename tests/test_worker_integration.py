@@ -3,7 +3,7 @@ Redis and PostgreSQL in CI (see .ci/run)."""
 
 import pytest
 
-from challenges.leaderboards import pseudonym_for
+from challenges.boards.pseudonyms import pseudonym_for
 from challenges.models import Submission
 from tests.bundles import constant_submission, expected_mse, perfect_submission
 from tests.conftest import csv_upload, wait_until_done
@@ -74,7 +74,7 @@ def test_a_submission_whose_message_was_lost_is_scored_after_the_requeue(
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
-    from challenges.services import submissions_requeue_stuck
+    from challenges.submissions.services import submissions_requeue_stuck
 
     # As after a broker outage: the row and file exist, no message was ever sent.
     orphan = Submission(

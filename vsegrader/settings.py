@@ -5,41 +5,39 @@ and local files under ./var. Production sets DATABASE_URL, CELERY_BROKER_URL, SE
 DEBUG=0 and ALLOWED_HOSTS (and optionally S3 storage, see STORAGES below).
 """
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 
+# Every variable is read through these: a value that cannot mean what the variable needs
+# (DEBUG=flase, SUBMISSION_MAX_MB=50MB) stops the site with a message naming it.
+from vsegrader.environment import (
+    LOG_LEVELS,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_rate,
+    env_str,
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
-
-
-def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
 VAR_DIR = Path(env_str("VSEGRADER_VAR_DIR", str(BASE_DIR / "var")))
 
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
+# Keys the students' pseudonyms and opaque team ids (challenges/boards/pseudonyms.py). Unset,
+# it is SECRET_KEY, so names stay what they were; set it (once) before rotating SECRET_KEY.
+PSEUDONYM_KEY = env_str("PSEUDONYM_KEY") or SECRET_KEY
 DEBUG = env_bool("DEBUG", True)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000")
+CSRF_TRUSTED_ORIGINS = env_list(
+    "CSRF_TRUSTED_ORIGINS",
+    "http://127.0.0.1:8000,http://localhost:8000",
+    prefixes=("http://", "https://"),
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -51,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -64,7 +63,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "challenges.uploads.UploadSizeLimitMiddleware",
+    "vsegrader.uploads.UploadSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -174,7 +173,7 @@ else:  # e.g. storages.backends.s3.S3Storage, configured by django-storages' AWS
 SUBMISSION_MAX_BYTES = env_int("SUBMISSION_MAX_MB", 50) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_HANDLERS = [
-    "challenges.uploads.SizeLimitUploadHandler",
+    "vsegrader.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
@@ -218,7 +217,7 @@ SCORING_BULK_QUEUE = env_str("SCORING_BULK_QUEUE", "scoring-bulk")
 # message stay): failed uploads never count, so they must not fill the disk either.
 FAILED_FILE_RETENTION_HOURS = env_int("FAILED_FILE_RETENTION_HOURS", 24)
 # One pace per student for the page form and the API together ("10/min"; empty: none).
-SUBMISSION_UPLOAD_RATE = env_str("SUBMISSION_UPLOAD_RATE", "10/min")
+SUBMISSION_UPLOAD_RATE = env_rate("SUBMISSION_UPLOAD_RATE", "10/min")
 # A project group keeps this many uploads of each deliverable kind (and its newest on-time one).
 PROJECT_DELIVERABLE_VERSIONS = env_int("PROJECT_DELIVERABLE_VERSIONS", 5)
 CELERY_TASK_ROUTES = {"baselines.*": {"queue": "gpu"}, "challenges.tasks.*": {"queue": "scoring"}}
@@ -232,6 +231,10 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-submissions": {
         "task": "challenges.tasks.requeue_stuck_submissions",
         "schedule": timedelta(seconds=env_int("REQUEUE_EVERY_SECONDS", 30)),
+    },
+    "compute-insights": {  # the post-deadline reports of revealed challenges, when stale
+        "task": "challenges.tasks.compute_insights",
+        "schedule": timedelta(minutes=env_int("INSIGHTS_EVERY_MINUTES", 5)),
     },
     "purge-failed-files": {
         "task": "challenges.tasks.purge_failed_files",
@@ -281,12 +284,12 @@ BASELINES_PYTHON = env_str("BASELINES_PYTHON", "")  # another interpreter with t
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "vsegrader.accounts.authentication.ApiTokenAuthentication",  # Token or Bearer
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "challenges.api_errors.ErrorAutoSchema",
-    "EXCEPTION_HANDLER": "challenges.api_errors.json_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "vsegrader.api_errors.ErrorAutoSchema",
+    "EXCEPTION_HANDLER": "vsegrader.api_errors.json_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # Per user (anonymous callers: per address); a 429 states the limit. "" turns one off.
     "DEFAULT_THROTTLE_CLASSES": [
@@ -294,8 +297,8 @@ REST_FRAMEWORK = {
         "vsegrader.accounts.throttling.AnonRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "user": env_str("VSEGRADER_API_RATE", "120/min") or None,
-        "anon": env_str("VSEGRADER_API_ANON_RATE", "30/min") or None,
+        "user": env_rate("VSEGRADER_API_RATE", "120/min") or None,
+        "anon": env_rate("VSEGRADER_API_ANON_RATE", "30/min") or None,
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # never the client's own X-Forwarded-For
 }
@@ -321,7 +324,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_choice("LOG_LEVEL", "INFO", LOG_LEVELS)},
 }
 
 # Production (DEBUG off) needs its own SECRET_KEY: the development one is public.

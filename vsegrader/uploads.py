@@ -18,6 +18,11 @@ def too_large_message(limit_bytes: int) -> str:
     return f"The file is too large: the limit is {limit_bytes // MB} MB."
 
 
+def body_too_large(request) -> bool:
+    """Whether `SizeLimitUploadHandler` stopped this request's body (a Django request)."""
+    return bool(getattr(request, "upload_too_large", False))
+
+
 def too_large_response(request, limit_bytes: int | None = None) -> HttpResponse:
     message = too_large_message(limit_bytes or settings.SUBMISSION_MAX_BYTES)
     if request.path.startswith("/api/"):

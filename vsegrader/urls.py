@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from challenges.urls import api_urls, page_urls
 from vsegrader.accounts import urls as accounts_urls
+from vsegrader.clientsite import urls as clientsite_urls
 from vsegrader.course import urls as course_urls
 from vsegrader.training import urls as training_urls
 
@@ -13,20 +14,25 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # metadata_class=None: OPTIONS gets a 405, not a crash (this view has no JSON metadata).
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema", metadata_class=None),
-         name="api-docs"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", metadata_class=None),
+        name="api-docs",
+    ),
     path("api/", include(api_urls)),
     path("api/", include(course_urls.api_urls)),
     path("api/", include(accounts_urls.api_urls)),
+    path("api/", include(clientsite_urls.api_urls)),
     path("api/", include(training_urls.api_urls)),
     path("", include(page_urls)),
     path("", include(course_urls.page_urls)),
     path("", include(accounts_urls.page_urls)),
+    path("", include(clientsite_urls.page_urls)),
     path("", include(training_urls.page_urls)),
 ]
 
 # /api/ requests that no view answers get the API's JSON error shape; pages keep Django's.
-handler400 = "challenges.api_errors.bad_request"
-handler403 = "challenges.api_errors.permission_denied"
-handler404 = "challenges.api_errors.not_found"
-handler500 = "challenges.api_errors.server_error"
+handler400 = "vsegrader.api_errors.bad_request"
+handler403 = "vsegrader.api_errors.permission_denied"
+handler404 = "vsegrader.api_errors.not_found"
+handler500 = "vsegrader.api_errors.server_error"

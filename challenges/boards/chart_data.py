@@ -1,15 +1,15 @@
 """Data for the challenge page's chart: the best public score over time and the spread of
-current scores. Rendered as plain SVG by challenges.charts; cached until a new score lands."""
+current scores. Rendered as plain SVG by `charts.py`; cached until a new score lands."""
 
 from django.core.cache import cache
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from challenges import charts
-from challenges.leaderboards import leaderboard
+from challenges.boards import charts
+from challenges.boards.leaderboards import leaderboard
+from challenges.boards.standings import counted_submissions
 from challenges.models import Challenge
 from challenges.scoring import get_metric
-from challenges.standings import counted_submissions
 
 
 def _scored(challenge: Challenge):
@@ -38,11 +38,12 @@ def _render(challenge: Challenge) -> dict:
     baselines = [charts.Baseline(row.name, row.score) for row in board if row.is_baseline]
     current = [row.score for row in board if not row.is_baseline]
     label = get_metric(challenge.metric).label
-    options = {"higher_is_better": challenge.higher_is_better, "baselines": baselines,
-               "metric_label": label}
+    options = {
+        "higher_is_better": challenge.higher_is_better,
+        "baselines": baselines,
+        "metric_label": label,
+    }
     return {
-        "progress_svg": charts.progress_svg(
-            history, tz=timezone.get_current_timezone(), **options
-        ),
+        "progress_svg": charts.progress_svg(history, tz=timezone.get_current_timezone(), **options),
         "histogram_svg": charts.histogram_svg(current, **options),
     }

@@ -244,22 +244,28 @@ def _step_path(steps: list[tuple[datetime, float]], end: datetime, x: Axis, y: A
     for when, score in steps[1:]:
         commands.append(f"H{x(when.timestamp())}V{y(score)}")
     commands.append(f"H{x(end.timestamp())}")
-    return (f'<path class="best" d="{"".join(commands)}" fill="none" stroke="{ACCENT}" '
-            'stroke-width="2"/>')
+    return (
+        f'<path class="best" d="{"".join(commands)}" fill="none" stroke="{ACCENT}" '
+        'stroke-width="2"/>'
+    )
 
 
 def _step_marker(when: datetime, score: float, x: Axis, y: Axis, tz: tzinfo | None) -> str:
     label = f"{_moment(when, tz)}: {_precise(score)}"
-    return (f'<circle cx="{x(when.timestamp())}" cy="{y(score)}" r="3" fill="{ACCENT}">'
-            f"<title>{escape(label)}</title></circle>")
+    return (
+        f'<circle cx="{x(when.timestamp())}" cy="{y(score)}" r="3" fill="{ACCENT}">'
+        f"<title>{escape(label)}</title></circle>"
+    )
 
 
 def _horizontal_baseline(y: Axis, baseline: Baseline) -> str:
     level = y(baseline.score)
     label = f"{baseline.label} ({_precise(baseline.score)})"
-    return (f'<g class="baseline"><line x1="{LEFT}" y1="{level}" x2="{WIDTH - RIGHT}" '
-            f'y2="{level}" stroke="{BASELINE}" stroke-dasharray="6 4"/>'
-            f"{_text(WIDTH - RIGHT - 4, level - 4, label, 'end', BASELINE)}</g>")
+    return (
+        f'<g class="baseline"><line x1="{LEFT}" y1="{level}" x2="{WIDTH - RIGHT}" '
+        f'y2="{level}" stroke="{BASELINE}" stroke-dasharray="6 4"/>'
+        f"{_text(WIDTH - RIGHT - 4, level - 4, label, 'end', BASELINE)}</g>"
+    )
 
 
 def _vertical_baseline(x: Axis, baseline: Baseline, index: int) -> str:
@@ -267,9 +273,11 @@ def _vertical_baseline(x: Axis, baseline: Baseline, index: int) -> str:
     label = f"{baseline.label} ({_precise(baseline.score)})"
     anchor = "end" if position > (LEFT + WIDTH - RIGHT) / 2 else "start"
     shift = -4 if anchor == "end" else 4
-    return (f'<g class="baseline"><line x1="{position}" y1="{TOP}" x2="{position}" '
-            f'y2="{HEIGHT - BOTTOM}" stroke="{BASELINE}" stroke-dasharray="6 4"/>'
-            f"{_text(position + shift, TOP + 10 + 14 * index, label, anchor, BASELINE)}</g>")
+    return (
+        f'<g class="baseline"><line x1="{position}" y1="{TOP}" x2="{position}" '
+        f'y2="{HEIGHT - BOTTOM}" stroke="{BASELINE}" stroke-dasharray="6 4"/>'
+        f"{_text(position + shift, TOP + 10 + 14 * index, label, anchor, BASELINE)}</g>"
+    )
 
 
 def _bars(edges: list[float], counts: list[int], x: Axis, y: Axis) -> list[str]:
@@ -277,9 +285,11 @@ def _bars(edges: list[float], counts: list[int], x: Axis, y: Axis) -> list[str]:
     for low, high, count in zip(edges, edges[1:], counts, strict=False):
         left, right, top = x(low), x(high), y(count)
         label = f"{_precise(low)} to {_precise(high)}: {count}"
-        bars.append(f'<rect class="bar" x="{left}" y="{top}" width="{max(right - left - 1, 1)}" '
-                    f'height="{round(y(0) - top, 1)}" fill="{ACCENT}" fill-opacity="0.7">'
-                    f"<title>{escape(label)}</title></rect>")
+        bars.append(
+            f'<rect class="bar" x="{left}" y="{top}" width="{max(right - left - 1, 1)}" '
+            f'height="{round(y(0) - top, 1)}" fill="{ACCENT}" fill-opacity="0.7">'
+            f"<title>{escape(label)}</title></rect>"
+        )
     return bars
 
 
@@ -305,17 +315,21 @@ def _histogram(scores: list[float], edges: list[float], log: bool) -> list[int]:
 
 def _progress_summary(steps, baselines, metric_label, higher_is_better, tz, total) -> str:
     when, best = steps[-1]
-    text = (f"{total} scored submissions. The best public {metric_label} "
-            f"({_direction(higher_is_better)}) is {_precise(best)}, reached {_moment(when, tz)}, "
-            f"after {len(steps) - 1} improvements since {_moment(steps[0][0], tz)}.")
+    text = (
+        f"{total} scored submissions. The best public {metric_label} "
+        f"({_direction(higher_is_better)}) is {_precise(best)}, reached {_moment(when, tz)}, "
+        f"after {len(steps) - 1} improvements since {_moment(steps[0][0], tz)}."
+    )
     return text + _baselines_sentence(baselines)
 
 
 def _histogram_summary(scores, baselines, metric_label, higher_is_better) -> str:
     ordered = sorted(scores, reverse=higher_is_better)
     median = ordered[len(ordered) // 2]
-    text = (f"{len(scores)} participants. Best {metric_label} ({_direction(higher_is_better)}) "
-            f"{_precise(ordered[0])}, median {_precise(median)}, worst {_precise(ordered[-1])}.")
+    text = (
+        f"{len(scores)} participants. Best {metric_label} ({_direction(higher_is_better)}) "
+        f"{_precise(ordered[0])}, median {_precise(median)}, worst {_precise(ordered[-1])}."
+    )
     return text + _baselines_sentence(baselines)
 
 
@@ -329,19 +343,24 @@ def _baselines_sentence(baselines: Sequence[Baseline]) -> str:
 # --- SVG text helpers ------------------------------------------------------------------------
 
 
-def _svg(title: str, summary: str, parts: list[str], width: int = WIDTH,
-         height: int = HEIGHT) -> str:
+def _svg(
+    title: str, summary: str, parts: list[str], width: int = WIDTH, height: int = HEIGHT
+) -> str:
     body = "\n".join(parts)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="plot chart" '
-            f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">\n'
-            f"<title>{escape(title)}</title>\n<desc>{escape(summary)}</desc>\n{body}\n</svg>")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="plot chart" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">\n'
+        f"<title>{escape(title)}</title>\n<desc>{escape(summary)}</desc>\n{body}\n</svg>"
+    )
 
 
 def _text(x: float, y: float, text: str, anchor: str = "start", fill: str = MUTED) -> str:
     # the white outline keeps labels legible where they cross lines or bars
-    return (f'<text x="{round(x, 1)}" y="{round(y, 1)}" text-anchor="{anchor}" fill="{fill}" '
-            f'font-size="12" stroke="#fff" stroke-width="3" paint-order="stroke">'
-            f"{escape(text)}</text>")
+    return (
+        f'<text x="{round(x, 1)}" y="{round(y, 1)}" text-anchor="{anchor}" fill="{fill}" '
+        f'font-size="12" stroke="#fff" stroke-width="3" paint-order="stroke">'
+        f"{escape(text)}</text>"
+    )
 
 
 def _axis_line(x1: float, y1: float, x2: float, y2: float) -> str:

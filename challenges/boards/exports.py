@@ -2,20 +2,21 @@
 
 Students get pseudonyms in both name columns; instructors get real names and usernames.
 Only ranked rows are written, with the board's ranks (the challenge's tie policy, see
-challenges.ties): baselines and instructors' own uploads are reference rows, left out, as
+challenges.boards.ties): baselines and instructors' own uploads are reference rows, left out, as
 Kaggle's exports rank teams only and notebooks parse Rank as int.
 """
 
 from django.http import HttpResponse
 
 from challenges import selectors
-from challenges.kaggle import KaggleRow, leaderboard_csv
-from challenges.leaderboards import team_number_for
+from challenges.boards.kaggle import KaggleRow, leaderboard_csv
+from challenges.boards.pseudonyms import team_number_for
 from challenges.models import Challenge
+from vsegrader import permissions
 
 
 def kaggle_rows(*, challenge: Challenge, split: str, user):
-    instructor = selectors.is_instructor(user)
+    instructor = permissions.is_instructor(user)
     rows = selectors.board_for(challenge=challenge, split=split, user=user)
     return [
         KaggleRow(

@@ -2,7 +2,7 @@
 
 Out: `leaderboard_csv` writes a leaderboard in the format of Kaggle's leaderboard download,
 so the instructors' notebooks read it unchanged (`Rank` is the board's rank, by the
-challenge's tie policy: see challenges.ties):
+challenge's tie policy: see `ties.py`):
 
     Rank,TeamId,TeamName,LastSubmissionDate,Score,SubmissionCount,TeamMemberUserNames
     1,16625060,"Subin An","2026-08-03 23:01:03",2914.0,2,subinium
@@ -15,7 +15,7 @@ spreadsheet would run as a formula (starting with = + - @, a tab or a carriage r
 after leading spaces and quote marks) get a leading apostrophe.
 
 In: a Kaggle InClass host export (solution.csv with Usage, sample_submission.csv, no
-challenge.toml) is read by `read_inclass_export`, re-exported here.
+challenge.toml) is read by `challenges.bundles.inclass.read_inclass_export`.
 """
 
 from __future__ import annotations
@@ -26,12 +26,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from challenges.bundles.inclass import InClassOptions, read_inclass_export
-
-__all__ = ["HEADER", "InClassOptions", "KaggleRow", "leaderboard_csv", "read_inclass_export"]
-
 HEADER = (
-    "Rank", "TeamId", "TeamName", "LastSubmissionDate", "Score", "SubmissionCount",
+    "Rank",
+    "TeamId",
+    "TeamName",
+    "LastSubmissionDate",
+    "Score",
+    "SubmissionCount",
     "TeamMemberUserNames",
 )
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -84,7 +85,7 @@ def kaggle_score(score: float | None) -> str:
 def neutralise(text: str) -> str:
     """Keep a spreadsheet from running a cell as a formula: prefix an apostrophe. Some
     spreadsheets trim leading spaces and quote marks before they look for one."""
-    core = text[LEADING_SPACES_AND_QUOTES.match(text).end():]
+    core = text[LEADING_SPACES_AND_QUOTES.match(text).end() :]
     formula = text.startswith(FORMULA_STARTS) or core.startswith(FORMULA_STARTS)
     return "'" + text if formula else text
 

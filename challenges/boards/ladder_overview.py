@@ -12,11 +12,11 @@ import math
 import statistics
 from dataclasses import dataclass
 
-from challenges.ladders import losses_from_bytes
+from challenges.boards.ladders import losses_from_bytes
+from challenges.boards.standings import counted_submissions
 from challenges.models import Challenge, Submission
 from challenges.scoring.ladder import ladder_step
-from challenges.services import cached_solution
-from challenges.standings import counted_submissions
+from challenges.submissions.services import cached_solution
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from django.dispatch import receiver
 from challenges.models import Challenge, Submission
 from challenges.scoring.ladder import ladder_replay
 from challenges.scoring.rowloss import has_row_losses
+from vsegrader.permissions import not_instructor
 
 PENDING = (Submission.Status.QUEUED, Submission.Status.SCORING)
 REPLAY_FIELDS = (
@@ -53,7 +54,7 @@ def losses_from_bytes(data) -> np.ndarray:
 
 def student_submissions(challenge: Challenge):
     """Submissions by students: baselines and instructors' own tries are not."""
-    return Submission.objects.filter(challenge=challenge, is_baseline=False, user__is_staff=False)
+    return Submission.objects.filter(not_instructor("user"), challenge=challenge, is_baseline=False)
 
 
 def mode_change_refusal(challenge: Challenge, *, public_ladder: bool) -> str:

@@ -1,22 +1,16 @@
-"""Leaderboards: one indexed read of the precomputed standings (see challenges.standings),
-ranked here by the challenge's tie policy (challenges.ties), the one the Kaggle-format CSV and
+"""Leaderboards: one indexed read of the precomputed standings (see `standings.py`),
+ranked here by the challenge's tie policy (`ties.py`), the one the Kaggle-format CSV and
 the grades use. Reference rows are never ranked nor counted as participants: baselines, and
 instructors' (staff) own test uploads, which only the instructors' view shows."""
 
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from django.conf import settings
-
+from challenges.boards.pseudonyms import pseudonym_for, student_team_id
+from challenges.boards.standings import SPLITS
+from challenges.boards.ties import assign_ranks
 from challenges.models import Challenge, Standing
-from challenges.pseudonyms import pseudonym, team_number
-from challenges.standings import SPLITS
-from challenges.ties import assign_ranks
-
-__all__ = [
-    "SPLITS", "LeaderboardRow", "leaderboard", "participant_count", "pseudonym_for",
-    "student_team_id", "team_number_for",
-]
+from vsegrader.permissions import instructor_lookup
 
 
 @dataclass(frozen=True)
@@ -34,7 +28,7 @@ class LeaderboardRow:
     public_rank: int | None = None  # on the private board: the team's public rank (the move)
     ci_low: float | None = None
     ci_high: float | None = None
-    is_staff: bool = False  # an instructor's own upload: a reference row, instructors only
+    by_instructor: bool = False  # an instructor's own upload: a reference row, instructors only
 
     @property
     def move(self) -> int | None:
@@ -44,25 +38,25 @@ class LeaderboardRow:
         return self.public_rank - self.rank
 
 
-def pseudonym_for(user_id: int) -> str:
-    return pseudonym(user_id, settings.SECRET_KEY + ":pseudonym")
-
-
-def team_number_for(user_id: int) -> int:
-    """An opaque, stable team id (never the database id): see challenges.pseudonyms."""
-    return team_number(user_id, settings.SECRET_KEY + ":team")
-
-
-def student_team_id(user_id: int) -> str:
-    return f"u{team_number_for(user_id)}"
-
-
 FIELDS = (
-    "is_baseline", "description", "entries", "last_submission", "user_id", "user__username",
-    "user__is_staff",
-    "user__first_name", "user__last_name", "user__competitor__display_name",
-    "public_score", "public_at", "public_submission_id",
-    "private_score", "private_at", "private_submission_id", "private_ci_low", "private_ci_high",
+    "is_baseline",
+    "description",
+    "entries",
+    "last_submission",
+    "user_id",
+    "user__username",
+    instructor_lookup("user"),
+    "user__first_name",
+    "user__last_name",
+    "user__competitor__display_name",
+    "public_score",
+    "public_at",
+    "public_submission_id",
+    "private_score",
+    "private_at",
+    "private_submission_id",
+    "private_ci_low",
+    "private_ci_high",
 )
 
 
@@ -73,7 +67,7 @@ def leaderboard(
         raise ValueError(f"split must be one of {SPLITS}")
     standings = [dict(zip(FIELDS, values, strict=True)) for values in _ordered(challenge, split)]
     if not real_names:  # students' view: instructors' test uploads are not theirs to see
-        standings = [s for s in standings if not _is_staff_row(s)]
+        standings = [s for s in standings if not _is_instructor_row(s)]
     rows = _ranked(standings, split, real_names, challenge.ties)
     if split == "private":
         public_ranks = _public_ranks(standings, challenge.higher_is_better, challenge.ties)
@@ -86,12 +80,12 @@ def participant_count(rows: list[LeaderboardRow]) -> int:
     return sum(1 for row in rows if row.rank is not None)
 
 
-def _is_staff_row(standing: dict) -> bool:
-    return bool(standing["user__is_staff"]) and not standing["is_baseline"]
+def _is_instructor_row(standing: dict) -> bool:
+    return bool(standing[instructor_lookup("user")]) and not standing["is_baseline"]
 
 
 def _is_reference(standing: dict) -> bool:
-    return bool(standing["is_baseline"]) or _is_staff_row(standing)
+    return bool(standing["is_baseline"]) or _is_instructor_row(standing)
 
 
 def _ordered(challenge: Challenge, split: str):
@@ -104,8 +98,7 @@ def _ordered(challenge: Challenge, split: str):
     )
 
 
-def _ranked(standings: list[dict], split: str, real_names: bool,
-            ties: str) -> list[LeaderboardRow]:
+def _ranked(standings: list[dict], split: str, real_names: bool, ties: str) -> list[LeaderboardRow]:
     """`standings` in board order; the ranked ones get ranks by the tie policy."""
     competing = [s for s in standings if not _is_reference(s)]
     ranks = assign_ranks([s[f"{split}_score"] for s in competing], ties)
@@ -117,8 +110,9 @@ def _public_ranks(standings: list[dict], higher_is_better: bool, ties: str) -> d
     """Public ranks of the teams on the private board, from the same rows (no query)."""
     students = [s for s in standings if not _is_reference(s) and s["public_score"] is not None]
     sign = -1 if higher_is_better else 1
-    students.sort(key=lambda s: (sign * s["public_score"], s["public_at"],
-                                 s["public_submission_id"]))
+    students.sort(
+        key=lambda s: (sign * s["public_score"], s["public_at"], s["public_submission_id"])
+    )
     ranks = assign_ranks([s["public_score"] for s in students], ties)
     return {student_team_id(s["user_id"]): rank for s, rank in zip(students, ranks, strict=True)}
 
@@ -140,7 +134,7 @@ def _row(standing: dict, split: str, rank: int | None, real_names: bool) -> Lead
         submission_id=submission_id,
         ci_low=standing["private_ci_low"] if private else None,
         ci_high=standing["private_ci_high"] if private else None,
-        is_staff=_is_staff_row(standing),
+        by_instructor=_is_instructor_row(standing),
     )
 
 
@@ -151,5 +145,5 @@ def _shown_name(standing: dict, real_names: bool) -> str:
     if real_names:
         full_name = f"{standing['user__first_name']} {standing['user__last_name']}".strip()
         name = full_name or standing["user__username"]
-        return f"Instructor: {name}" if _is_staff_row(standing) else name
+        return f"Instructor: {name}" if _is_instructor_row(standing) else name
     return standing["user__competitor__display_name"] or pseudonym_for(standing["user_id"])

@@ -4,6 +4,8 @@ import hashlib
 import hmac
 import re
 
+from django.conf import settings
+
 ADJECTIVES = [
     "Agile",
     "Bold",
@@ -123,3 +125,17 @@ def team_number(user_id: int, key: str) -> int:
 def looks_generated(name: str) -> bool:
     """Chosen names may not look like generated ones, or one could impersonate another."""
     return bool(PSEUDONYM_PATTERN.match(name.strip()))
+
+
+def pseudonym_for(user_id: int) -> str:
+    """The student's pseudonym on this site, keyed by `settings.PSEUDONYM_KEY`."""
+    return pseudonym(user_id, settings.PSEUDONYM_KEY + ":pseudonym")
+
+
+def team_number_for(user_id: int) -> int:
+    """The student's opaque, stable team id on this site, keyed by `settings.PSEUDONYM_KEY`."""
+    return team_number(user_id, settings.PSEUDONYM_KEY + ":team")
+
+
+def student_team_id(user_id: int) -> str:
+    return f"u{team_number_for(user_id)}"

@@ -20,9 +20,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from challenges.ladders import replay_ladders
+from challenges.boards.ladders import replay_ladders
 from challenges.models import Challenge, Disqualification, Standing, Submission
-from challenges.quotas import lock_participant
+from challenges.rules.quotas import lock_participant
 
 SPLITS = ("public", "private")
 
@@ -56,12 +56,31 @@ def _merged_rows(challenge: Challenge, user_ids) -> list[Standing]:
     standings: dict[str, Standing] = {}
     for split in SPLITS:
         for record in _best_rows(challenge, split, user_ids):
-            (team, user_id, baseline, description, score, at, sub_id, entries, last_at,
-             ci_low, ci_high) = record
-            standing = standings.setdefault(team, Standing(
-                challenge=challenge, user_id=user_id, team=team, is_baseline=bool(baseline),
-                description=description, entries=entries, last_submission=last_at,
-            ))
+            (
+                team,
+                user_id,
+                baseline,
+                description,
+                score,
+                at,
+                sub_id,
+                entries,
+                last_at,
+                ci_low,
+                ci_high,
+            ) = record
+            standing = standings.setdefault(
+                team,
+                Standing(
+                    challenge=challenge,
+                    user_id=user_id,
+                    team=team,
+                    is_baseline=bool(baseline),
+                    description=description,
+                    entries=entries,
+                    last_submission=last_at,
+                ),
+            )
             setattr(standing, f"{split}_score", score)
             setattr(standing, f"{split}_submission_id", sub_id)
             setattr(standing, f"{split}_at", at)
@@ -97,8 +116,9 @@ def best_sql(challenge: Challenge, split: str, user_ids=None) -> tuple[str, list
     users_filter = ""
     params: list = [challenge.pk, Submission.Status.SCORED]
     if user_ids is not None:
-        users_filter = f"AND s.user_id IN ({', '.join(['%s'] * len(user_ids))})" if user_ids \
-            else "AND 1 = 0"
+        users_filter = (
+            f"AND s.user_id IN ({', '.join(['%s'] * len(user_ids))})" if user_ids else "AND 1 = 0"
+        )
         params += list(user_ids)
     sql = f"""
     WITH counted AS (

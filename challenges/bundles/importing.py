@@ -15,14 +15,14 @@ from django.db import transaction
 from django.utils import timezone
 from pyarrow import csv as pacsv
 
+from challenges.boards.standings import refresh_standings
 from challenges.bundles.format import Bundle
+from challenges.bundles.previews import build_preview
 from challenges.bundles.reader import is_sample_name
 from challenges.bundles.safety import refuse_symlink, symlinks_under
 from challenges.models import Challenge, DataFile
-from challenges.previews import build_preview
 from challenges.scoring import get_metric
-from challenges.services import submissions_rescore
-from challenges.standings import refresh_standings
+from challenges.submissions.services import submissions_rescore
 
 log = logging.getLogger(__name__)
 

@@ -34,7 +34,9 @@ from challenges.scoring.metrics import get_metric
 DESCRIPTION = "description.md"
 NOT_PUBLIC = {SOLUTION, TOML, DESCRIPTION, "__MACOSX"}
 TARGET_KINDS = {  # the kind of target each metric scores, for a target read from a header
-    "accuracy": "label", "macro_f1": "label", "log_loss": "probability",
+    "accuracy": "label",
+    "macro_f1": "label",
+    "log_loss": "probability",
 }
 
 
@@ -87,11 +89,15 @@ def write_inclass_bundle(
     _check_metric(options.metric, errors)
     sample = _sample_submission(export, options.sample_submission, errors)
     if (export / TOML).exists():
-        errors.append(f"{export.name} holds a {TOML}: it is a vsegrader bundle; import it "
-                      "without the Kaggle options")
+        errors.append(
+            f"{export.name} holds a {TOML}: it is a vsegrader bundle; import it "
+            "without the Kaggle options"
+        )
     if not (export / SOLUTION).is_file():
-        errors.append(f"{SOLUTION} is missing; a Kaggle export has it at the top, with the "
-                      "columns of the sample submission and Usage")
+        errors.append(
+            f"{SOLUTION} is missing; a Kaggle export has it at the top, with the "
+            "columns of the sample submission and Usage"
+        )
     if errors:
         raise BundleError(errors)
     id_column, *target_names = _header(sample)
@@ -111,8 +117,10 @@ def write_inclass_bundle(
 def _slug(text: str, given: bool, errors: list[str]) -> str:
     slug = text if given else re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:49]
     if not SLUG_PATTERN.match(slug):
-        errors.append(f"slug '{slug}' must be 2 to 49 lower-case letters, digits and dashes, "
-                      "like 'fitting-1d'")
+        errors.append(
+            f"slug '{slug}' must be 2 to 49 lower-case letters, digits and dashes, "
+            "like 'fitting-1d'"
+        )
     return slug
 
 
@@ -121,12 +129,14 @@ def _deadline(value: datetime | str, errors: list[str]) -> str:
         try:
             value = datetime.fromisoformat(value.strip())
         except ValueError:
-            errors.append(f"deadline '{value}' is not a date and time; write it like "
-                          f"{DEADLINE_EXAMPLE}")
+            errors.append(
+                f"deadline '{value}' is not a date and time; write it like {DEADLINE_EXAMPLE}"
+            )
             return ""
     if value.tzinfo is None or value.utcoffset() is None:
-        errors.append(f"deadline '{value.isoformat()}' has no time zone; write it like "
-                      f"{DEADLINE_EXAMPLE}")
+        errors.append(
+            f"deadline '{value.isoformat()}' has no time zone; write it like {DEADLINE_EXAMPLE}"
+        )
         return ""
     return value.isoformat()
 
@@ -158,8 +168,10 @@ def _sample_submission(export: Path, name: str, errors: list[str]) -> Path | Non
         return path
     found = [p for p in sorted(export.iterdir()) if is_sample_name(p.name)]
     if not found:
-        errors.append("no sample_submission.csv at the export's top: its header gives the id "
-                      "and target columns; name the file if it is called differently")
+        errors.append(
+            "no sample_submission.csv at the export's top: its header gives the id "
+            "and target columns; name the file if it is called differently"
+        )
         return None
     return found[0]
 
@@ -168,8 +180,12 @@ def _header(path: Path) -> list[str]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         names = [name.strip() for name in next(csv.reader(handle), [])]
     if len(names) < 2 or not all(names):
-        raise BundleError([f"{path.name}: the header must name the id column and at least one "
-                           f"target column, like id,label"])
+        raise BundleError(
+            [
+                f"{path.name}: the header must name the id column and at least one "
+                f"target column, like id,label"
+            ]
+        )
     return names
 
 
@@ -198,9 +214,14 @@ def _labels_found(name: str, solution: Path, sample: Path) -> list[str]:
 
 def _text_columns(path: Path, names: list[str]) -> pa.Table | None:
     try:
-        return pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-            include_columns=names, column_types=dict.fromkeys(names, pa.string()),
-            strings_can_be_null=False))
+        return pacsv.read_csv(
+            path,
+            convert_options=pacsv.ConvertOptions(
+                include_columns=names,
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+            ),
+        )
     except (OSError, pa.ArrowException, KeyError):
         return None  # read_bundle reports what is wrong with the file
 
@@ -212,27 +233,45 @@ def _distinct(column: pa.ChunkedArray) -> set[str]:
 # --- writing the bundle --------------------------------------------------------------------
 
 
-def _write_toml(target: Path, options: InClassOptions, slug: str, title: str, deadline: str,
-                id_column: str, targets: list[dict]) -> None:
+def _write_toml(
+    target: Path,
+    options: InClassOptions,
+    slug: str,
+    title: str,
+    deadline: str,
+    id_column: str,
+    targets: list[dict],
+) -> None:
     def text(value: str) -> str:
         return json.dumps(value, ensure_ascii=False)  # a valid TOML basic string
 
-    lines = [f"slug = {text(slug)}", f"title = {text(title)}",
-             f"subtitle = {text(options.subtitle)}", f"metric = {text(options.metric)}",
-             f"deadline = {text(deadline)}", f"id_column = {text(id_column)}"]
+    lines = [
+        f"slug = {text(slug)}",
+        f"title = {text(title)}",
+        f"subtitle = {text(options.subtitle)}",
+        f"metric = {text(options.metric)}",
+        f"deadline = {text(deadline)}",
+        f"id_column = {text(id_column)}",
+    ]
     for spec in targets:
         lines += ["", "[[targets]]", f"name = {text(spec['name'])}", f"type = {text(spec['type'])}"]
         if "labels" in spec:
             lines.append(f"labels = [{', '.join(text(label) for label in spec['labels'])}]")
     limits = options.limits
-    lines += ["", "[limits]", f"daily = {limits.daily}", f"total = {limits.total}",
-              f"final_selections = {limits.final_selections}",
-              f"max_file_mb = {limits.max_file_mb}"]
+    lines += [
+        "",
+        "[limits]",
+        f"daily = {limits.daily}",
+        f"total = {limits.total}",
+        f"final_selections = {limits.final_selections}",
+        f"max_file_mb = {limits.max_file_mb}",
+    ]
     (target / TOML).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _write_description(target: Path, export: Path, options: InClassOptions, title: str,
-                       columns: list[str]) -> None:
+def _write_description(
+    target: Path, export: Path, options: InClassOptions, title: str, columns: list[str]
+) -> None:
     text = options.description_md
     if not text and (export / DESCRIPTION).is_file():
         text = (export / DESCRIPTION).read_text(encoding="utf-8-sig")
@@ -242,11 +281,13 @@ def _write_description(target: Path, export: Path, options: InClassOptions, titl
 
 
 def _generated_description(title: str, metric: str, columns: list[str]) -> str:
-    return (f"# {title}\n\nImported from a Kaggle InClass competition.\n\n"
-            f"Submit a CSV file with the header `{','.join(columns)}` and one row for every id "
-            "of `sample_submission.csv`. Submissions are scored by "
-            f"{get_metric(metric).label.lower()}: the public leaderboard on part of the test "
-            "rows, the private leaderboard on the rest, revealed after the deadline.\n")
+    return (
+        f"# {title}\n\nImported from a Kaggle InClass competition.\n\n"
+        f"Submit a CSV file with the header `{','.join(columns)}` and one row for every id "
+        "of `sample_submission.csv`. Submissions are scored by "
+        f"{get_metric(metric).label.lower()}: the public leaderboard on part of the test "
+        "rows, the private leaderboard on the rest, revealed after the deadline.\n"
+    )
 
 
 def _write_solution(source: Path, target: Path, columns: list[str]) -> None:

@@ -14,28 +14,41 @@ from pathlib import Path
 from typing import Any
 
 from challenges.bundles.format import Limits
+from challenges.scoring.metrics import METRICS
 from challenges.scoring.spec import TARGET_KINDS, SubmissionSpec, Target
 
-KNOWN_METRICS: tuple[str, ...] = (
-    "mse", "rmse", "mae", "mean_column_mse", "accuracy", "macro_f1", "log_loss", "roc_auc",
-)
-NUMBERS = ("float", "probability")
-METRIC_TARGET_KINDS: dict[str, tuple[str, ...]] = {  # as challenges.scoring.metrics scores them
-    "mse": NUMBERS, "rmse": NUMBERS, "mae": NUMBERS, "mean_column_mse": NUMBERS,
-    "accuracy": ("label",), "macro_f1": ("label",), "log_loss": ("probability",),
-    "roc_auc": NUMBERS,
+# The metric table is `challenges.scoring.metrics.METRICS`; these are views of it.
+KNOWN_METRICS: tuple[str, ...] = tuple(METRICS)
+METRIC_TARGET_KINDS: dict[str, tuple[str, ...]] = {
+    metric.name: tuple(kind for kind in TARGET_KINDS if kind in metric.target_kinds)
+    for metric in METRICS.values()
 }
-MULTI_COLUMN_METRICS = ("mse", "rmse", "mae", "mean_column_mse")
-BINARY_METRICS = ("log_loss", "roc_auc")  # the solution holds 0/1 classes
+MULTI_COLUMN_METRICS = tuple(metric.name for metric in METRICS.values() if metric.multi_column)
+BINARY_METRICS = tuple(metric.name for metric in METRICS.values() if metric.binary)
 PREVIEWS = ("xy-plot", "images", "video", "table", "none")
 TOP_LEVEL_KEYS = (
-    "slug", "title", "subtitle", "metric", "deadline", "id_column", "preview",
-    "preview_source", "preview_files", "targets", "limits", "grading", "facts",
+    "slug",
+    "title",
+    "subtitle",
+    "metric",
+    "deadline",
+    "id_column",
+    "preview",
+    "preview_source",
+    "preview_files",
+    "targets",
+    "limits",
+    "grading",
+    "facts",
 )
 REQUIRED_KEYS = ("slug", "title", "metric", "deadline", "targets")
 TARGET_KEYS = ("name", "type", "labels")
 LIMIT_MINIMUMS = {
-    "daily": 1, "total": 0, "final_selections": 1, "max_file_mb": 1, "failed_daily": 0,
+    "daily": 1,
+    "total": 0,
+    "final_selections": 1,
+    "max_file_mb": 1,
+    "failed_daily": 0,
 }
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,48}$")
 DEADLINE_EXAMPLE = "2023-03-15T17:00:00+01:00"
@@ -111,13 +124,16 @@ def _grading(table: dict, errors: list[str]) -> dict:
         return table
     rule = table.get("rule")
     if rule not in GRADING_KEYS:
-        errors.append(f"{TOML}: [grading] rule must be one of {', '.join(GRADING_KEYS)}, "
-                      f"not {rule!r}")
+        errors.append(
+            f"{TOML}: [grading] rule must be one of {', '.join(GRADING_KEYS)}, not {rule!r}"
+        )
         return table
     unknown = sorted(set(table) - GRADING_KEYS[rule])
     if unknown:
-        errors.append(f"{TOML}: [grading] rule '{rule}' does not use {', '.join(unknown)}; "
-                      f"its keys are {', '.join(sorted(GRADING_KEYS[rule]))}")
+        errors.append(
+            f"{TOML}: [grading] rule '{rule}' does not use {', '.join(unknown)}; "
+            f"its keys are {', '.join(sorted(GRADING_KEYS[rule]))}"
+        )
     return table
 
 
@@ -250,6 +266,8 @@ def _metric(raw: dict, targets: tuple[Target, ...], errors: list[str]) -> str:
                 f"but target '{target.name}' is of type '{target.kind}'"
             )
     if len(targets) > 1 and metric not in MULTI_COLUMN_METRICS:
-        errors.append(f"{TOML}: metric '{metric}' scores one target column, not {len(targets)}; "
-                      f"use one of {', '.join(MULTI_COLUMN_METRICS)} for several")
+        errors.append(
+            f"{TOML}: metric '{metric}' scores one target column, not {len(targets)}; "
+            f"use one of {', '.join(MULTI_COLUMN_METRICS)} for several"
+        )
     return metric

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from pyarrow import csv as pacsv
 
 from challenges.bundles.format import Bundle, BundleError
-from challenges.bundles.metadata import BINARY_METRICS, KNOWN_METRICS, TOML, read_metadata
+from challenges.bundles.metadata import BINARY_METRICS, TOML, read_metadata
 from challenges.bundles.safety import (
     check_no_answers_in_public_csvs,
     check_no_copy_of_solution,
@@ -30,7 +30,7 @@ from challenges.bundles.safety import (
 from challenges.scoring.columns import MAX_MAGNITUDE
 from challenges.scoring.spec import SubmissionSpec, Target
 
-__all__ = ["KNOWN_METRICS", "extract_zip", "is_sample_name", "read_bundle"]
+__all__ = ["extract_zip", "is_sample_name", "read_bundle"]
 
 USAGES = ("Public", "Private", "Ignored")
 SOLUTION = "solution.csv"
@@ -83,10 +83,13 @@ def extract_zip(path: Path, extract_to: Path | None) -> Path:
     with zipfile.ZipFile(path) as archive:
         unsafe = [name for name in archive.namelist() if not _is_safe_member(name)]
     if unsafe:
-        raise BundleError([
-            f"{path.name}: member '{name}' would be written outside the bundle folder; "
-            "zip the bundle folder's contents with relative paths" for name in unsafe
-        ])
+        raise BundleError(
+            [
+                f"{path.name}: member '{name}' would be written outside the bundle folder; "
+                "zip the bundle folder's contents with relative paths"
+                for name in unsafe
+            ]
+        )
     target = extract_to or Path(tempfile.mkdtemp(prefix="vsegrader-bundle-"))
     try:
         extract_safely(path, target)
@@ -138,11 +141,18 @@ def _read_folder(root: Path, errors: list[str]) -> Bundle | None:
     if errors or solution is None:
         return None
     return Bundle(
-        root=root, slug=meta["slug"], title=meta["title"], subtitle=meta["subtitle"],
-        description_md=description, deadline=meta["deadline"],
+        root=root,
+        slug=meta["slug"],
+        title=meta["title"],
+        subtitle=meta["subtitle"],
+        description_md=description,
+        deadline=meta["deadline"],
         spec=SubmissionSpec(spec.id_column, spec.targets, spec.metric, solution.num_rows),
-        limits=meta["limits"], grading=meta["grading"], facts=meta["facts"],
-        preview=meta["preview"], preview_source=meta["preview_source"],
+        limits=meta["limits"],
+        grading=meta["grading"],
+        facts=meta["facts"],
+        preview=meta["preview"],
+        preview_source=meta["preview_source"],
         preview_files=meta["preview_files"],
     )
 
@@ -199,8 +209,9 @@ def _report_rows(bad: np.ndarray, shown: str, message: str, values: pa.Array) ->
 
 def _read_solution(path: Path, spec: SubmissionSpec, errors: list[str]) -> pa.Table | None:
     if not path.is_file():
-        errors.append(f"{SOLUTION} is missing; it holds the hidden answers: "
-                      f"{', '.join(spec.columns)}, Usage")
+        errors.append(
+            f"{SOLUTION} is missing; it holds the hidden answers: {', '.join(spec.columns)}, Usage"
+        )
         return None
     table = _read_csv_as_text(path, SOLUTION, errors)
     if table is None or not _has_columns(table, (*spec.columns, "Usage"), SOLUTION, errors):
@@ -217,8 +228,10 @@ def _read_solution(path: Path, spec: SubmissionSpec, errors: list[str]) -> pa.Ta
         errors.append(_report_rows(bad_usage, SOLUTION, message, usage))
     for kind in ("Public", "Private"):
         if not np.asarray(pc.equal(usage, kind)).any():
-            errors.append(f"{SOLUTION}: no row has Usage {kind}; Kaggle puts about 30 % "
-                          "of rows on the public leaderboard and the rest on the private one")
+            errors.append(
+                f"{SOLUTION}: no row has Usage {kind}; Kaggle puts about 30 % "
+                "of rows on the public leaderboard and the rest on the private one"
+            )
     scored = np.asarray(pc.not_equal(usage, "Ignored"))
     binary = spec.metric in BINARY_METRICS
     for target in spec.targets:
@@ -233,7 +246,8 @@ def _has_columns(table: pa.Table, expected: tuple[str, ...], shown: str, errors:
     errors.extend(f"{shown}: column '{c}' is missing" for c in expected if c not in names)
     errors.extend(
         f"{shown}: unexpected column '{c}'; the columns must be {', '.join(expected)}"
-        for c in names if c not in expected
+        for c in names
+        if c not in expected
     )
     return len(errors) == before
 
@@ -248,8 +262,10 @@ def _check_ids(ids: pa.ChunkedArray, shown: str, errors: list[str]) -> None:
     repeated = np.arange(len(codes)) != first_rows[codes]
     if repeated.any():
         row = int(np.flatnonzero(repeated)[0])
-        errors.append(f"{shown}: {int(repeated.sum())} duplicate ids, "
-                      f"first '{ids[row].as_py()}' on line {row + 2}")
+        errors.append(
+            f"{shown}: {int(repeated.sum())} duplicate ids, "
+            f"first '{ids[row].as_py()}' on line {row + 2}"
+        )
 
 
 def _check_target_values(
@@ -261,8 +277,9 @@ def _check_target_values(
         bad = ~np.asarray(pc.is_in(pc.utf8_trim_whitespace(values), allowed)) & scored
         problem = f"is not one of the labels {', '.join(target.labels)}"
     else:
-        numbers = pd.to_numeric(pd.Series(values.to_numpy(zero_copy_only=False)),
-                                errors="coerce").to_numpy(dtype=float)
+        numbers = pd.to_numeric(
+            pd.Series(values.to_numpy(zero_copy_only=False)), errors="coerce"
+        ).to_numpy(dtype=float)
         with np.errstate(invalid="ignore"):
             bad = ~(np.abs(numbers) <= MAX_MAGNITUDE) & scored
         problem = "is not a finite number between -1e100 and 1e100"  # MAX_MAGNITUDE
@@ -280,8 +297,10 @@ def _check_sample_submission(
     path = next((p for p in sorted(public.iterdir()) if is_sample_name(p.name)), None)
     shown = f"public/{path.name if path else 'sample_submission.csv'}"
     if path is None:
-        errors.append(f"{shown} is missing; give every test id with a default prediction, "
-                      f"under the header {','.join(spec.columns)}")
+        errors.append(
+            f"{shown} is missing; give every test id with a default prediction, "
+            f"under the header {','.join(spec.columns)}"
+        )
         return
     sample = _read_csv_as_text(path, shown, errors)
     if sample is None:
@@ -295,8 +314,10 @@ def _check_sample_submission(
         message = "id '{value}' is not in solution.csv"
         errors.append(_report_rows(unknown, shown, message, ids.combine_chunks()))
     elif sample.num_rows != solution.num_rows:
-        errors.append(f"{shown} has {sample.num_rows} rows but {SOLUTION} has "
-                      f"{solution.num_rows}; it must list every test id once")
+        errors.append(
+            f"{shown} has {sample.num_rows} rows but {SOLUTION} has "
+            f"{solution.num_rows}; it must list every test id once"
+        )
 
 
 def _check_no_answers(root: Path, spec, solution: pa.Table, errors: list[str]) -> None:
@@ -339,12 +360,16 @@ def _check_preview_files(public: Path, source: str, template: str, errors: list[
     fields = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
     missing = [name for name in fields if name not in columns]
     if missing or not fields:
-        errors.append(f"{TOML}: preview_files '{template}' must name columns of "
-                      f"public/{source} in braces, like {{{columns[0] if columns else 'id'}}}")
+        errors.append(
+            f"{TOML}: preview_files '{template}' must name columns of "
+            f"public/{source} in braces, like {{{columns[0] if columns else 'id'}}}"
+        )
         return
     if first_row is None:
         return
     example = template.format(**first_row)
     if not (public / example).is_file():
-        errors.append(f"{TOML}: preview_files '{template}' gives public/{example} for the first "
-                      f"row of public/{source}, and there is no such file")
+        errors.append(
+            f"{TOML}: preview_files '{template}' gives public/{example} for the first "
+            f"row of public/{source}, and there is no such file"
+        )

@@ -5,10 +5,10 @@ closes at the participant's deadline, and in any case at the private board's fir
 from django.db import transaction
 from django.utils import timezone
 
-from challenges.deadlines import effective_deadline, first_reveal_at
+from challenges.boards.standings import refresh_standings
 from challenges.models import Submission
-from challenges.quotas import lock_participant
-from challenges.standings import refresh_standings
+from challenges.rules.deadlines import effective_deadline, first_reveal_at
+from challenges.rules.quotas import lock_participant
 from vsegrader.refusals import Refused
 
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from challenges.boards.standings import refresh_standings
 from challenges.models import Challenge, Disqualification, Submission
-from challenges.quotas import lock_participant
-from challenges.services import submissions_rescore
-from challenges.standings import refresh_standings
+from challenges.rules.quotas import lock_participant
+from challenges.submissions.services import submissions_rescore
 
 
 def disqualify_submission(*, submission: Submission, reason: str) -> Submission:
@@ -52,10 +52,6 @@ def reinstate_participant(*, challenge: Challenge, user) -> None:
     with transaction.atomic():
         Disqualification.objects.filter(challenge=challenge, user=user).delete()
         refresh_standings(challenge=challenge, users=[user])
-
-
-def participant_disqualification(*, challenge: Challenge, user) -> Disqualification | None:
-    return Disqualification.objects.filter(challenge=challenge, user=user).first()
 
 
 @dataclass(frozen=True)

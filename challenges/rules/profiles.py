@@ -13,8 +13,8 @@ from functools import lru_cache
 from confusable_homoglyphs import confusables
 from django.db import IntegrityError, transaction
 
+from challenges.boards.pseudonyms import looks_generated
 from challenges.models import Competitor
-from challenges.pseudonyms import looks_generated
 
 RESERVED = ("baseline", "instructor", "admin")
 RESERVED_PREFIXES = ("baseline",)

@@ -21,6 +21,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from challenges.models import Challenge, Submission
+from vsegrader.permissions import is_instructor
 from vsegrader.refusals import Refused
 
 IN_FLIGHT = (Submission.Status.QUEUED, Submission.Status.SCORING)
@@ -90,7 +91,7 @@ def next_day_start(now: datetime) -> datetime:
 
 
 def is_exempt(user) -> bool:
-    return bool(user.is_staff)
+    return is_instructor(user)
 
 
 def failed_cap(challenge: Challenge) -> int:

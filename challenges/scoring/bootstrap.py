@@ -157,8 +157,12 @@ def _macro_f1(y_true: np.ndarray, y_pred: np.ndarray) -> Statistic:
         pred_counts = _counts(offsets + pred_codes.take(rows), len(rows), classes)
         true_positives = _counts(true_bins[hits.take(rows)], len(rows), classes)
         present = (true_counts + pred_counts) > 0  # classes seen in this resample
-        f1 = np.divide(2 * true_positives, true_counts + pred_counts, where=present,
-                       out=np.zeros(true_counts.shape))
+        f1 = np.divide(
+            2 * true_positives,
+            true_counts + pred_counts,
+            where=present,
+            out=np.zeros(true_counts.shape),
+        )
         return f1.sum(axis=1) / present.sum(axis=1)
 
     return statistic

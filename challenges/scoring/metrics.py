@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import rankdata
 
 from challenges.scoring.spec import TargetKind
 
@@ -97,17 +98,7 @@ def roc_auc(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 
 def average_ranks(values: np.ndarray) -> np.ndarray:
     """1-based ranks; tied values share the mean of the ranks they span."""
-    order = np.argsort(values, kind="stable")
-    ordered = values[order]
-    starts_group = np.empty(len(values), dtype=bool)
-    starts_group[:1] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=starts_group[1:])
-    group_starts = np.flatnonzero(starts_group)
-    group_ends = np.append(group_starts[1:], len(values))
-    group_ranks = (group_starts + 1 + group_ends) / 2
-    ranks = np.empty(len(values), dtype=np.float64)
-    ranks[order] = group_ranks[np.cumsum(starts_group) - 1]
-    return ranks
+    return rankdata(values, method="average")
 
 
 def _require_1d(y_true: np.ndarray, y_pred: np.ndarray) -> None:

@@ -2,6 +2,7 @@
 
 import logging
 import unicodedata
+from collections.abc import Mapping
 from datetime import datetime
 from functools import lru_cache
 
@@ -11,9 +12,10 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from challenges import deadlines, quotas, standings
-from challenges.ladders import losses_to_bytes
+from challenges.boards import standings
+from challenges.boards.ladders import losses_to_bytes
 from challenges.models import Challenge, Submission
+from challenges.rules import deadlines, quotas
 from challenges.scoring import (
     Solution,
     SubmissionInvalid,
@@ -22,8 +24,8 @@ from challenges.scoring import (
     score_submission,
 )
 from challenges.storage import hidden_storage
-from challenges.uploads import too_large_message
 from vsegrader.refusals import Refused
+from vsegrader.uploads import too_large_message
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +99,24 @@ def submission_create(
     return submission
 
 
+def submission_receive(
+    *, challenge: Challenge, user, data: Mapping, body_too_large: bool = False
+) -> Submission:
+    """An upload from the page's form or the API's serializer (`data`: its `file` and
+    `description`). A body the upload handler stopped for its size
+    (`vsegrader.uploads.body_too_large`) is refused with the site's limit; anything else goes
+    to `submission_create`. Both views call this, so they refuse the same files the same way."""
+    if body_too_large:
+        message = too_large_message(settings.SUBMISSION_MAX_BYTES)
+        raise SubmissionRejected(message, "file_too_large")
+    return submission_create(
+        challenge=challenge,
+        user=user,
+        file=data.get("file"),
+        description=data.get("description", ""),
+    )
+
+
 def check_quota(*, challenge: Challenge, user, now: datetime) -> None:
     """The participant's limits, checked with their row locked: the upload rate shared by
     the page and the API, then the total, daily and failed caps of this challenge."""
@@ -125,9 +145,9 @@ def enforce_limits(*, challenge: Challenge, user, now: datetime) -> None:
 def enqueue_scoring(submission_id: int) -> bool:
     """Sends the scoring task. A broker outage is survivable: the row stays `queued` and
     `submissions_requeue_stuck` sends it again, so the upload itself never fails for it.
-    The queue is chosen per submission (challenges.fairness): a student's burst waits in
+    The queue is chosen per submission (challenges.submissions.fairness): a student's burst waits in
     the bulk queue and never in front of other students' uploads."""
-    from challenges.fairness import scoring_queue_for
+    from challenges.submissions.fairness import scoring_queue_for
     from challenges.tasks import score_submission as score_task
 
     options = {"retry": False}
@@ -176,8 +196,16 @@ def submission_score(*, submission_id: int) -> Submission | None:
 
 
 SCORE_FIELDS = [
-    "status", "public_score", "private_score", "error", "scored_at", "shown_public_score",
-    "ladder_accepted", "public_losses", "private_ci_low", "private_ci_high",
+    "status",
+    "public_score",
+    "private_score",
+    "error",
+    "scored_at",
+    "shown_public_score",
+    "ladder_accepted",
+    "public_losses",
+    "private_ci_low",
+    "private_ci_high",
 ]
 
 

@@ -77,6 +77,11 @@ def xy_plot(preview: dict) -> dict:
         for x, y in preview["points"]
     ]
     return {
-        "points": points, "width": PLOT_WIDTH, "height": PLOT_HEIGHT, "margin": PLOT_MARGIN,
-        "preview": preview, "bottom": PLOT_HEIGHT - PLOT_MARGIN, "right": PLOT_WIDTH - PLOT_MARGIN,
+        "points": points,
+        "width": PLOT_WIDTH,
+        "height": PLOT_HEIGHT,
+        "margin": PLOT_MARGIN,
+        "preview": preview,
+        "bottom": PLOT_HEIGHT - PLOT_MARGIN,
+        "right": PLOT_WIDTH - PLOT_MARGIN,
     }

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import cv2
 
-from challenges.bundles.demo import common
-from challenges.bundles.demo.digits import build_digits
-from challenges.bundles.demo.fitting import build_fitting_1d, build_fitting_5d
-from challenges.bundles.demo.glasses import build_glasses
-from challenges.bundles.demo.sword import build_sword
+from demo.bundles import common
+from demo.bundles.digits import build_digits
+from demo.bundles.fitting import build_fitting_1d, build_fitting_5d
+from demo.bundles.glasses import build_glasses
+from demo.bundles.sword import build_sword
 
 BUILDERS: dict[str, Callable[[Path, int, float, Executor | None], None]] = {
     "fitting-1d": lambda folder, seed, scale, pool: build_fitting_1d(folder, seed, scale),
@@ -59,8 +59,9 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     """
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=cv2.setNumThreads,
-                               initargs=(1,))
+    return ProcessPoolExecutor(
+        workers, mp_context=context, initializer=cv2.setNumThreads, initargs=(1,)
+    )
 
 
 def _default_workers(scale: float) -> int:

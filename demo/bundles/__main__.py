@@ -1,4 +1,4 @@
-"""python -m challenges.bundles.demo OUT_DIR [--seed N] [--scale F] [--workers N]"""
+"""python -m demo.bundles OUT_DIR [--seed N] [--scale F] [--workers N]"""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import argparse
 import time
 from pathlib import Path
 
-from challenges.bundles.demo import DEMO_SLUGS, build_demo_bundles
-from challenges.bundles.demo.common import is_built, stamp_text
+from demo.bundles import DEMO_SLUGS, build_demo_bundles
+from demo.bundles.common import is_built, stamp_text
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m challenges.bundles.demo",
+        prog="python -m demo.bundles",
         description=f"Build the demo challenge bundles ({', '.join(DEMO_SLUGS)}).",
     )
     parser.add_argument("out_dir", type=Path, help="folder to build the bundles in")
@@ -22,11 +22,14 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.scale <= 0:
         parser.error("--scale must be positive")
-    cached = {slug: is_built(args.out_dir / slug, stamp_text(slug, args.seed, args.scale))
-              for slug in DEMO_SLUGS}
+    cached = {
+        slug: is_built(args.out_dir / slug, stamp_text(slug, args.seed, args.scale))
+        for slug in DEMO_SLUGS
+    }
     started = time.perf_counter()
-    folders = build_demo_bundles(args.out_dir, seed=args.seed, scale=args.scale,
-                                 workers=args.workers)
+    folders = build_demo_bundles(
+        args.out_dir, seed=args.seed, scale=args.scale, workers=args.workers
+    )
     elapsed = time.perf_counter() - started
     for folder in folders:
         state = "cached" if cached[folder.name] else "built"

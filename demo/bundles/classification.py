@@ -11,7 +11,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
-from challenges.bundles.demo import common
+from demo.bundles import common
 
 
 @dataclass(frozen=True)
@@ -49,34 +49,57 @@ def build_file_classification(
     ]
     common.render_all(task.render, items, pool)
     _write_csvs(task, folder, seed, ids[:n_train], ids[n_train:], labels)
-    common.write_text_files(folder, {
-        "challenge.toml": _toml(task),
-        "description.md": _description(task, n_train, n_test, ids[n_train]),
-    })
+    common.write_text_files(
+        folder,
+        {
+            "challenge.toml": _toml(task),
+            "description.md": _description(task, n_train, n_test, ids[n_train]),
+        },
+    )
 
 
 def _file(task: FileClassification, id_: str) -> str:
     return task.preview_files.removeprefix("train/").format(**{task.id_column: id_})
 
 
-def _write_csvs(task: FileClassification, folder: Path, seed: int, train_ids: list[str],
-                test_ids: list[str], labels: list[str]) -> None:
+def _write_csvs(
+    task: FileClassification,
+    folder: Path,
+    seed: int,
+    train_ids: list[str],
+    test_ids: list[str],
+    labels: list[str],
+) -> None:
     public = folder / "public"
     n_train = len(train_ids)
-    common.write_csv(public / "train.csv", (task.id_column, task.target),
-                     zip(train_ids, labels[:n_train], strict=True))
+    common.write_csv(
+        public / "train.csv",
+        (task.id_column, task.target),
+        zip(train_ids, labels[:n_train], strict=True),
+    )
     common.write_csv(public / "test.csv", (task.id_column,), ((i,) for i in test_ids))
-    common.write_csv(public / "sample_submission.csv", (task.id_column, task.target),
-                     ((i, task.labels[0]) for i in test_ids))
+    common.write_csv(
+        public / "sample_submission.csv",
+        (task.id_column, task.target),
+        ((i, task.labels[0]) for i in test_ids),
+    )
     usage = common.usage_column(len(test_ids), common.rng_for(seed, task.slug, "usage"))
-    common.write_csv(folder / "solution.csv", (task.id_column, task.target, "Usage"),
-                     zip(test_ids, labels[n_train:], usage, strict=True))
+    common.write_csv(
+        folder / "solution.csv",
+        (task.id_column, task.target, "Usage"),
+        zip(test_ids, labels[n_train:], usage, strict=True),
+    )
 
 
 def _toml(task: FileClassification) -> str:
     meta = {
-        "slug": task.slug, "title": task.title, "subtitle": task.subtitle, "metric": "accuracy",
-        "id_column": task.id_column, "preview": task.preview, "preview_source": "train.csv",
+        "slug": task.slug,
+        "title": task.title,
+        "subtitle": task.subtitle,
+        "metric": "accuracy",
+        "id_column": task.id_column,
+        "preview": task.preview,
+        "preview_source": "train.csv",
         "preview_files": task.preview_files,
     }
     target = {"name": task.target, "type": "label", "labels": list(task.labels)}
@@ -90,7 +113,13 @@ predicted `{target}` equals the true one (higher is better)."""
 def _description(task: FileClassification, n_train: int, n_test: int, first_test: str) -> str:
     rules = common.rules_md(ACCURACY_MD.format(target=task.target))
     return task.description.format(
-        n_train=n_train, n_test=n_test, id=task.id_column, target=task.target,
-        first_test=first_test, labels=", ".join(f"`{label}`" for label in task.labels),
-        default=task.labels[0], other=task.labels[-1], rules=rules,
+        n_train=n_train,
+        n_test=n_test,
+        id=task.id_column,
+        target=task.target,
+        first_test=first_test,
+        labels=", ".join(f"`{label}`" for label in task.labels),
+        default=task.labels[0],
+        other=task.labels[-1],
+        rules=rules,
     )

@@ -52,15 +52,22 @@ def _scene(rng: np.random.Generator) -> dict:
     sheath_length = rng.uniform(17, 26)
     grey = rng.integers(170, 245)
     return {
-        "body": body, "side": side, "shoulder": body + np.array([side * 6, -8]),
-        "head_radius": rng.uniform(4.5, 7), "skin": _colour(rng, 60, 250),
-        "clothes": _colour(rng), "sheath_colour": _colour(rng, 10, 120),
+        "body": body,
+        "side": side,
+        "shoulder": body + np.array([side * 6, -8]),
+        "head_radius": rng.uniform(4.5, 7),
+        "skin": _colour(rng, 60, 250),
+        "clothes": _colour(rng),
+        "sheath_colour": _colour(rng, 10, 120),
         "mouth": body + np.array([side * rng.uniform(2, 8), rng.uniform(-2, 8)]),
         "into_sheath": _unit(rng.uniform(0, 2 * np.pi)),
-        "sheath_length": sheath_length, "blade_length": sheath_length - rng.uniform(1, 3),
-        "handle_length": rng.uniform(3.5, 6), "guard_length": rng.uniform(4, 7),
+        "sheath_length": sheath_length,
+        "blade_length": sheath_length - rng.uniform(1, 3),
+        "handle_length": rng.uniform(3.5, 6),
+        "guard_length": rng.uniform(4, 7),
         "blade_colour": tuple(int(grey + d) for d in rng.integers(-15, 10, 3)),
-        "blade_width": int(rng.choice([1, 2, 2])), "shows_sheath": True,
+        "blade_width": int(rng.choice([1, 2, 2])),
+        "shows_sheath": True,
     }
 
 
@@ -82,8 +89,9 @@ def _drawing_poses(rng: np.random.Generator, scene: dict) -> list[dict]:
     for t in range(FRAMES):
         guard = scene["mouth"] + out * reach[t] * scene["blade_length"]
         direction = _unit(base_angle + lift[t])
-        poses.append({"guard": guard, "out": direction,
-                      "visible": reach[t] * scene["blade_length"]})
+        poses.append(
+            {"guard": guard, "out": direction, "visible": reach[t] * scene["blade_length"]}
+        )
     return poses
 
 
@@ -138,18 +146,36 @@ def _background(rng: np.random.Generator) -> np.ndarray:
 def _draw_scene(frame: np.ndarray, scene: dict, pose: dict) -> None:
     """Body, head, sheath, then the sword; `out` points from the blade's tip to the pommel."""
     body = scene["body"]
-    cv2.ellipse(frame, _fixed(body), (8 * ONE, 14 * ONE), 0, 0, 360, scene["clothes"], -1,
-                cv2.LINE_AA, SHIFT_BITS)
+    cv2.ellipse(
+        frame,
+        _fixed(body),
+        (8 * ONE, 14 * ONE),
+        0,
+        0,
+        360,
+        scene["clothes"],
+        -1,
+        cv2.LINE_AA,
+        SHIFT_BITS,
+    )
     head = body + np.array([0, -19])
-    cv2.circle(frame, _fixed(head), int(scene["head_radius"] * ONE), scene["skin"], -1,
-               cv2.LINE_AA, SHIFT_BITS)
+    cv2.circle(
+        frame,
+        _fixed(head),
+        int(scene["head_radius"] * ONE),
+        scene["skin"],
+        -1,
+        cv2.LINE_AA,
+        SHIFT_BITS,
+    )
     if scene["shows_sheath"]:
         end = scene["mouth"] + scene["into_sheath"] * scene["sheath_length"]
         _line(frame, scene["mouth"], end, scene["sheath_colour"], 4)
     guard, out = pose["guard"], pose["out"]
     if pose["visible"] > 0.5:
-        _line(frame, guard, guard - out * pose["visible"], scene["blade_colour"],
-              scene["blade_width"])
+        _line(
+            frame, guard, guard - out * pose["visible"], scene["blade_colour"], scene["blade_width"]
+        )
     hand = guard + out * scene["handle_length"] / 2
     _line(frame, scene["shoulder"], hand, scene["clothes"], 3)
     across = np.array([-out[1], out[0]]) * scene["guard_length"] / 2
@@ -158,11 +184,16 @@ def _draw_scene(frame: np.ndarray, scene: dict, pose: dict) -> None:
     cv2.circle(frame, _fixed(hand), int(2.2 * ONE), scene["skin"], -1, cv2.LINE_AA, SHIFT_BITS)
 
 
-def _camera(frame: np.ndarray, offset: np.ndarray, noise: np.ndarray,
-            rng: np.random.Generator) -> np.ndarray:
-    moved = cv2.warpAffine(frame, np.float32([[1, 0, offset[0]], [0, 1, offset[1]]]),
-                           (SIZE, SIZE), borderMode=cv2.BORDER_REFLECT)
+def _camera(
+    frame: np.ndarray, offset: np.ndarray, noise: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    moved = cv2.warpAffine(
+        frame,
+        np.float32([[1, 0, offset[0]], [0, 1, offset[1]]]),
+        (SIZE, SIZE),
+        borderMode=cv2.BORDER_REFLECT,
+    )
     dx, dy = rng.integers(0, NOISE_MARGIN, 2)
-    grain = noise[dy:dy + SIZE, dx:dx + SIZE]
+    grain = noise[dy : dy + SIZE, dx : dx + SIZE]
     flicker = np.float32(rng.uniform(0.95, 1.05))
     return np.clip(moved.astype(np.float32) * flicker + grain, 0, 255).astype(np.uint8)

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from vsegrader.training.runner import process_alive
+
 GENERATOR_VERSION = 2
 DEADLINE = "2023-03-15T17:00:00+01:00"
 TEST_ROWS = 2000
@@ -127,7 +129,7 @@ def render_all(render: Callable, items: list[tuple], pool: Executor | None) -> N
         _render_chunk(render, items)
         return
     size = -(-len(items) // CHUNKS)
-    chunks = [items[start:start + size] for start in range(0, len(items), size)]
+    chunks = [items[start : start + size] for start in range(0, len(items), size)]
     for done in [pool.submit(_render_chunk, render, chunk) for chunk in chunks]:
         done.result()
 
@@ -174,15 +176,5 @@ def _remove_abandoned_partials(folder: Path) -> None:
         return
     for path in folder.parent.glob(f".{folder.name}.*-*"):
         pid = path.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and not _process_alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             shutil.rmtree(path, ignore_errors=True)
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

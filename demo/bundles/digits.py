@@ -5,9 +5,9 @@ from __future__ import annotations
 from concurrent.futures import Executor
 from pathlib import Path
 
-from challenges.bundles.demo import common
-from challenges.bundles.demo.classification import FileClassification, build_file_classification
-from challenges.bundles.demo.strokes import draw_digit
+from demo.bundles import common
+from demo.bundles.classification import FileClassification, build_file_classification
+from demo.bundles.strokes import draw_digit
 
 SLUG = "mics-mnist"
 DIGITS = tuple(str(d) for d in range(10))

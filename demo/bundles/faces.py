@@ -13,12 +13,36 @@ from PIL import Image, ImageDraw
 
 SIZE = 64
 CANVAS = SIZE * 2
-SKIN_TONES = ((255, 224, 196), (241, 194, 160), (224, 172, 130), (198, 134, 90),
-              (160, 102, 62), (118, 74, 42), (84, 54, 34))
-HAIR_COLOURS = ((25, 20, 18), (60, 40, 25), (110, 75, 40), (170, 130, 70), (215, 190, 120),
-                (140, 60, 30), (190, 190, 190), (90, 90, 95))
-FRAME_COLOURS = ((18, 18, 20), (70, 45, 25), (115, 72, 38), (200, 168, 80), (185, 185, 195),
-                 (170, 30, 40), (30, 40, 115), (30, 110, 60), (120, 40, 130))
+SKIN_TONES = (
+    (255, 224, 196),
+    (241, 194, 160),
+    (224, 172, 130),
+    (198, 134, 90),
+    (160, 102, 62),
+    (118, 74, 42),
+    (84, 54, 34),
+)
+HAIR_COLOURS = (
+    (25, 20, 18),
+    (60, 40, 25),
+    (110, 75, 40),
+    (170, 130, 70),
+    (215, 190, 120),
+    (140, 60, 30),
+    (190, 190, 190),
+    (90, 90, 95),
+)
+FRAME_COLOURS = (
+    (18, 18, 20),
+    (70, 45, 25),
+    (115, 72, 38),
+    (200, 168, 80),
+    (185, 185, 195),
+    (170, 30, 40),
+    (30, 40, 115),
+    (30, 110, 60),
+    (120, 40, 130),
+)
 IRIS_COLOURS = ((70, 45, 25), (40, 90, 150), (60, 110, 60), (30, 25, 20), (120, 100, 60))
 MIN_FRAME_CONTRAST = 70.0
 
@@ -32,8 +56,9 @@ def draw_face(rng: np.random.Generator, wears_glasses: bool) -> Image.Image:
     _draw_features(draw, rng, face)
     if wears_glasses:
         _draw_glasses(layer, rng, face)
-    posed = layer.transform((CANVAS, CANVAS), Image.Transform.AFFINE, _pose(rng),
-                            resample=Image.Resampling.BILINEAR)
+    posed = layer.transform(
+        (CANVAS, CANVAS), Image.Transform.AFFINE, _pose(rng), resample=Image.Resampling.BILINEAR
+    )
     picture = Image.alpha_composite(background, posed).convert("RGB").reduce(2)
     return _light_and_noise(picture, rng)
 
@@ -63,9 +88,15 @@ def _face_geometry(rng: np.random.Generator) -> dict:
     rx, ry = rng.uniform(20, 27), rng.uniform(26, 33)
     eye_y = cy - ry * rng.uniform(0.05, 0.2)
     return {
-        "cx": cx, "cy": cy, "rx": rx, "ry": ry, "eye_y": eye_y,
-        "eye_dx": rx * rng.uniform(0.38, 0.5), "eye_w": rng.uniform(4.0, 6.5),
-        "eye_h": rng.uniform(2.2, 3.8), "skin": _colour(rng, SKIN_TONES),
+        "cx": cx,
+        "cy": cy,
+        "rx": rx,
+        "ry": ry,
+        "eye_y": eye_y,
+        "eye_dx": rx * rng.uniform(0.38, 0.5),
+        "eye_w": rng.uniform(4.0, 6.5),
+        "eye_h": rng.uniform(2.2, 3.8),
+        "skin": _colour(rng, SKIN_TONES),
         "hair": _colour(rng, HAIR_COLOURS, 8),
     }
 
@@ -73,12 +104,14 @@ def _face_geometry(rng: np.random.Generator) -> dict:
 def _draw_head(draw: ImageDraw.ImageDraw, rng: np.random.Generator, f: dict) -> None:
     cx, cy, rx, ry, skin, hair = f["cx"], f["cy"], f["rx"], f["ry"], f["skin"], f["hair"]
     if rng.random() < 0.4:  # long hair, behind the head
-        draw.ellipse((cx - rx - 7, cy - ry - 6, cx + rx + 7, cy + ry + rng.uniform(5, 30)),
-                     fill=hair)
+        draw.ellipse(
+            (cx - rx - 7, cy - ry - 6, cx + rx + 7, cy + ry + rng.uniform(5, 30)), fill=hair
+        )
     clothes = tuple(rng.integers(20, 235, 3).tolist())
     draw.ellipse((cx - 60, cy + ry + 4, cx + 60, cy + ry + 90), fill=clothes)
-    draw.rectangle((cx - rx * 0.42, cy + ry * 0.5, cx + rx * 0.42, cy + ry + 12),
-                   fill=_shade(skin, 0.85))
+    draw.rectangle(
+        (cx - rx * 0.42, cy + ry * 0.5, cx + rx * 0.42, cy + ry + 12), fill=_shade(skin, 0.85)
+    )
     for side in (-1, 1):
         ear_x = cx + side * rx
         draw.ellipse((ear_x - 4, f["eye_y"] - 3, ear_x + 4, f["eye_y"] + 11), fill=skin)
@@ -117,8 +150,11 @@ def _draw_features(draw: ImageDraw.ImageDraw, rng: np.random.Generator, f: dict)
             draw.ellipse((x - h / 2.5, ey - h / 2.5, x + h / 2.5, ey + h / 2.5), fill=(10, 10, 10))
         tilt = rng.normal(0, 1.5)
         brow_y = ey - brow_gap
-        draw.line((x - w * 1.3, brow_y + side * tilt, x + w * 1.3, brow_y - side * tilt),
-                  fill=_shade(f["hair"], 0.8), width=brow_width)
+        draw.line(
+            (x - w * 1.3, brow_y + side * tilt, x + w * 1.3, brow_y - side * tilt),
+            fill=_shade(f["hair"], 0.8),
+            width=brow_width,
+        )
         if shadows:
             draw.arc((x - w, ey - h, x + w, ey + h + 4), 20, 160, fill=_shade(skin, 0.7), width=2)
     _draw_nose_and_mouth(draw, rng, f)
@@ -161,8 +197,11 @@ def _draw_glasses(layer: Image.Image, rng: np.random.Generator, f: dict) -> None
         box = (x - half_w, ey - half_h, x + half_w, ey + half_h)
         _draw_rim(draw, box, style, colour, width, tint)
         outer = x + side * half_w
-        draw.line((outer, ey - half_h * 0.4, cx + side * (f["rx"] + 2), ey + 2),
-                  fill=colour, width=max(2, width - 1))
+        draw.line(
+            (outer, ey - half_h * 0.4, cx + side * (f["rx"] + 2), ey + 2),
+            fill=colour,
+            width=max(2, width - 1),
+        )
     bridge_y = ey - half_h * rng.uniform(0.0, 0.5)
     draw.line((cx - dx + half_w, bridge_y, cx + dx - half_w, bridge_y), fill=colour, width=width)
     layer.alpha_composite(overlay)
@@ -175,8 +214,9 @@ def _draw_rim(draw, box, style: str, colour, width: int, tint) -> None:
     elif style == "rectangle":
         draw.rounded_rectangle(box, radius=3, outline=colour, width=width, fill=tint)
     elif style == "aviator":
-        draw.rounded_rectangle(box, radius=int((y1 - y0) / 2.2), outline=colour, width=width,
-                               fill=tint)
+        draw.rounded_rectangle(
+            box, radius=int((y1 - y0) / 2.2), outline=colour, width=width, fill=tint
+        )
     else:  # browline: a heavy top bar and a hairline lower rim
         draw.ellipse(box, outline=colour, width=1, fill=tint)
         draw.line((x0, y0 + 1, x1, y0 + 1), fill=colour, width=width + 1)

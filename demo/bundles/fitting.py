@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from challenges.bundles.demo import common
+from demo.bundles import common
 
 NOISE_STD = 0.05
 NOISE_VARIANCE = 0.0025  # NOISE_STD squared, written out so the TOML shows 0.0025
@@ -52,27 +52,46 @@ def build_fitting_1d(folder: Path, seed: int, scale: float) -> None:
     usage = common.usage_column(n_test, common.rng_for(seed, slug, "usage"))
     public = _public_folder(folder)
     num = common.number
-    common.write_csv(public / "train.csv", ("id", "x", "y"),
-                     zip(ids[train], map(num, x[train]), map(num, y[train]), strict=True))
-    common.write_csv(public / "test.csv", ("id", "x"),
-                     zip(ids[test], map(num, x[test]), strict=True))
+    common.write_csv(
+        public / "train.csv",
+        ("id", "x", "y"),
+        zip(ids[train], map(num, x[train]), map(num, y[train]), strict=True),
+    )
+    common.write_csv(
+        public / "test.csv", ("id", "x"), zip(ids[test], map(num, x[test]), strict=True)
+    )
     default = num(float(np.mean(y[train])))
-    common.write_csv(public / "sample_submission.csv", ("id", "y"),
-                     ((i, default) for i in ids[test]))
-    common.write_csv(folder / "solution.csv", ("id", "y", "Usage"),
-                     zip(ids[test], map(num, y[test]), usage, strict=True))
+    common.write_csv(
+        public / "sample_submission.csv", ("id", "y"), ((i, default) for i in ids[test])
+    )
+    common.write_csv(
+        folder / "solution.csv",
+        ("id", "y", "Usage"),
+        zip(ids[test], map(num, y[test]), usage, strict=True),
+    )
     meta = {
-        "slug": slug, "title": "Fitting a 1D function",
+        "slug": slug,
+        "title": "Fitting a 1D function",
         "subtitle": f"Learn a noisy function of one variable from {n_train} samples",
-        "metric": "mse", "id_column": "id", "preview": "xy-plot", "preview_source": "train.csv",
+        "metric": "mse",
+        "id_column": "id",
+        "preview": "xy-plot",
+        "preview_source": "train.csv",
     }
-    common.write_text_files(folder, {
-        "challenge.toml": _toml(meta, [{"name": "y", "type": "float"}]),
-        "description.md": DESCRIPTION_1D.format(
-            n_train=n_train, n_test=n_test, std=NOISE_STD, variance=NOISE_VARIANCE,
-            first_id=n_train, rules=common.rules_md(MSE_MD),
-        ),
-    })
+    common.write_text_files(
+        folder,
+        {
+            "challenge.toml": _toml(meta, [{"name": "y", "type": "float"}]),
+            "description.md": DESCRIPTION_1D.format(
+                n_train=n_train,
+                n_test=n_test,
+                std=NOISE_STD,
+                variance=NOISE_VARIANCE,
+                first_id=n_train,
+                rules=common.rules_md(MSE_MD),
+            ),
+        },
+    )
 
 
 # --- fitting-5d ------------------------------------------------------------------------------
@@ -106,8 +125,9 @@ def build_fitting_5d(folder: Path, seed: int, scale: float) -> None:
     ys = [f"y{i}" for i in range(1, DIMENSIONS + 1)]
     public = _public_folder(folder)
     rows = _number_rows
-    common.write_csv(public / "train.csv", ("id", *xs, *ys),
-                     rows(ids[:n_train], np.hstack([x, y])[:n_train]))
+    common.write_csv(
+        public / "train.csv", ("id", *xs, *ys), rows(ids[:n_train], np.hstack([x, y])[:n_train])
+    )
     common.write_csv(public / "test.csv", ("id", *xs), rows(ids[n_train:], x[n_train:]))
     means = np.tile(y[:n_train].mean(axis=0), (n_test, 1))
     common.write_csv(public / "sample_submission.csv", ("id", *ys), rows(ids[n_train:], means))
@@ -115,18 +135,28 @@ def build_fitting_5d(folder: Path, seed: int, scale: float) -> None:
     solution = ([*row, u] for row, u in zip(rows(ids[n_train:], y[n_train:]), usage, strict=True))
     common.write_csv(folder / "solution.csv", ("id", *ys, "Usage"), solution)
     meta = {
-        "slug": slug, "title": "Fitting a 5D function",
+        "slug": slug,
+        "title": "Fitting a 5D function",
         "subtitle": "Five outputs, five inputs, one smooth nonlinear map",
-        "metric": "mean_column_mse", "id_column": "id", "preview": "table",
+        "metric": "mean_column_mse",
+        "id_column": "id",
+        "preview": "table",
         "preview_source": "train.csv",
     }
-    common.write_text_files(folder, {
-        "challenge.toml": _toml(meta, [{"name": name, "type": "float"} for name in ys]),
-        "description.md": DESCRIPTION_5D.format(
-            n_train=n_train, n_test=n_test, std=NOISE_STD, variance=NOISE_VARIANCE,
-            first_id=n_train, rules=common.rules_md(MEAN_COLUMN_MSE_MD),
-        ),
-    })
+    common.write_text_files(
+        folder,
+        {
+            "challenge.toml": _toml(meta, [{"name": name, "type": "float"} for name in ys]),
+            "description.md": DESCRIPTION_5D.format(
+                n_train=n_train,
+                n_test=n_test,
+                std=NOISE_STD,
+                variance=NOISE_VARIANCE,
+                first_id=n_train,
+                rules=common.rules_md(MEAN_COLUMN_MSE_MD),
+            ),
+        },
+    )
 
 
 def _number_rows(ids: np.ndarray, values: np.ndarray) -> list[list[str]]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from concurrent.futures import Executor
 from pathlib import Path
 
-from challenges.bundles.demo import common
-from challenges.bundles.demo.classification import FileClassification, build_file_classification
-from challenges.bundles.demo.faces import draw_face
+from demo.bundles import common
+from demo.bundles.classification import FileClassification, build_file_classification
+from demo.bundles.faces import draw_face
 
 SLUG = "glasses"
 

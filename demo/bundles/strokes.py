@@ -17,24 +17,69 @@ SUBPIXEL_BITS = 3
 SUBPIXEL = 2**SUBPIXEL_BITS
 TYPED_SHARE = 0.12
 STROKES: dict[str, tuple[tuple[tuple[float, float], ...], ...]] = {
-    "0": (((0.5, 0.0), (0.18, 0.15), (0.08, 0.5), (0.2, 0.88), (0.5, 1.0), (0.8, 0.86),
-           (0.92, 0.5), (0.8, 0.12), (0.5, 0.0), (0.3, 0.06)),),
+    "0": (
+        (
+            (0.5, 0.0),
+            (0.18, 0.15),
+            (0.08, 0.5),
+            (0.2, 0.88),
+            (0.5, 1.0),
+            (0.8, 0.86),
+            (0.92, 0.5),
+            (0.8, 0.12),
+            (0.5, 0.0),
+            (0.3, 0.06),
+        ),
+    ),
     "1": (((0.3, 0.22), (0.56, 0.0), (0.55, 0.5), (0.54, 1.0)),),
-    "2": (((0.15, 0.25), (0.4, 0.02), (0.75, 0.06), (0.85, 0.32), (0.55, 0.65), (0.12, 1.0)),
-          ((0.12, 1.0), (0.5, 0.99), (0.9, 0.98))),
-    "3": (((0.15, 0.12), (0.5, 0.0), (0.82, 0.15), (0.75, 0.4), (0.42, 0.5)),
-          ((0.42, 0.5), (0.85, 0.64), (0.82, 0.9), (0.5, 1.0), (0.12, 0.88))),
-    "4": (((0.62, 0.0), (0.35, 0.35), (0.08, 0.7), (0.5, 0.7), (0.92, 0.7)),
-          ((0.66, 0.3), (0.65, 0.65), (0.64, 1.0))),
-    "5": (((0.85, 0.02), (0.5, 0.02), (0.22, 0.02)), ((0.22, 0.02), (0.19, 0.25), (0.16, 0.47)),
-          ((0.16, 0.47), (0.5, 0.38), (0.85, 0.55), (0.86, 0.85), (0.5, 1.0), (0.14, 0.9))),
-    "6": (((0.78, 0.02), (0.42, 0.18), (0.15, 0.6), (0.25, 0.95), (0.55, 1.0), (0.84, 0.8),
-           (0.76, 0.53), (0.45, 0.48), (0.18, 0.66)),),
+    "2": (
+        ((0.15, 0.25), (0.4, 0.02), (0.75, 0.06), (0.85, 0.32), (0.55, 0.65), (0.12, 1.0)),
+        ((0.12, 1.0), (0.5, 0.99), (0.9, 0.98)),
+    ),
+    "3": (
+        ((0.15, 0.12), (0.5, 0.0), (0.82, 0.15), (0.75, 0.4), (0.42, 0.5)),
+        ((0.42, 0.5), (0.85, 0.64), (0.82, 0.9), (0.5, 1.0), (0.12, 0.88)),
+    ),
+    "4": (
+        ((0.62, 0.0), (0.35, 0.35), (0.08, 0.7), (0.5, 0.7), (0.92, 0.7)),
+        ((0.66, 0.3), (0.65, 0.65), (0.64, 1.0)),
+    ),
+    "5": (
+        ((0.85, 0.02), (0.5, 0.02), (0.22, 0.02)),
+        ((0.22, 0.02), (0.19, 0.25), (0.16, 0.47)),
+        ((0.16, 0.47), (0.5, 0.38), (0.85, 0.55), (0.86, 0.85), (0.5, 1.0), (0.14, 0.9)),
+    ),
+    "6": (
+        (
+            (0.78, 0.02),
+            (0.42, 0.18),
+            (0.15, 0.6),
+            (0.25, 0.95),
+            (0.55, 1.0),
+            (0.84, 0.8),
+            (0.76, 0.53),
+            (0.45, 0.48),
+            (0.18, 0.66),
+        ),
+    ),
     "7": (((0.1, 0.02), (0.5, 0.01), (0.9, 0.0)), ((0.9, 0.0), (0.62, 0.5), (0.36, 1.0))),
-    "8": (((0.52, 0.48), (0.2, 0.3), (0.5, 0.0), (0.8, 0.25), (0.52, 0.48), (0.15, 0.75),
-           (0.5, 1.0), (0.86, 0.75), (0.52, 0.48)),),
-    "9": (((0.82, 0.25), (0.5, 0.45), (0.18, 0.3), (0.32, 0.03), (0.66, 0.02), (0.82, 0.25)),
-          ((0.82, 0.25), (0.8, 0.6), (0.74, 1.0))),
+    "8": (
+        (
+            (0.52, 0.48),
+            (0.2, 0.3),
+            (0.5, 0.0),
+            (0.8, 0.25),
+            (0.52, 0.48),
+            (0.15, 0.75),
+            (0.5, 1.0),
+            (0.86, 0.75),
+            (0.52, 0.48),
+        ),
+    ),
+    "9": (
+        ((0.82, 0.25), (0.5, 0.45), (0.18, 0.3), (0.32, 0.03), (0.66, 0.02), (0.82, 0.25)),
+        ((0.82, 0.25), (0.8, 0.6), (0.74, 1.0)),
+    ),
 }
 CROSSBAR_7 = ((0.4, 0.52), (0.78, 0.5))
 
@@ -60,8 +105,15 @@ def _handwritten(rng: np.random.Generator, digit: str, angle: float) -> np.ndarr
     place = _placement(rng, angle)
     for stroke in strokes:
         points = np.round(place(_smooth(stroke)) * SUBPIXEL).astype(np.int32)
-        cv2.polylines(canvas, [points], isClosed=False, color=float(rng.integers(200, 256)),
-                      thickness=pen, lineType=cv2.LINE_AA, shift=SUBPIXEL_BITS)
+        cv2.polylines(
+            canvas,
+            [points],
+            isClosed=False,
+            color=float(rng.integers(200, 256)),
+            thickness=pen,
+            lineType=cv2.LINE_AA,
+            shift=SUBPIXEL_BITS,
+        )
     return canvas
 
 
@@ -86,8 +138,12 @@ def _smooth(points: np.ndarray, steps: int = 8) -> np.ndarray:
     padded = np.vstack([points[:1], points, points[-1:]])
     p0, p1, p2, p3 = padded[:-3], padded[1:-2], padded[2:-1], padded[3:]
     t = np.linspace(0, 1, steps, endpoint=False)[:, None, None]
-    curve = 0.5 * (2 * p1 + (p2 - p0) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t**2
-                   + (3 * p1 - p0 - 3 * p2 + p3) * t**3)
+    curve = 0.5 * (
+        2 * p1
+        + (p2 - p0) * t
+        + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t**2
+        + (3 * p1 - p0 - 3 * p2 + p3) * t**3
+    )
     return np.vstack([curve.transpose(1, 0, 2).reshape(-1, 2), points[-1:]])
 
 
@@ -99,8 +155,14 @@ def _typed(rng: np.random.Generator, digit: str, angle: float) -> np.ndarray:
     left, top, right, bottom = draw.textbbox((0, 0), digit, font=font)
     x = (CANVAS - (right - left)) / 2 - left + rng.normal(0, 2)
     y = (CANVAS - (bottom - top)) / 2 - top + rng.normal(0, 2)
-    draw.text((x, y), digit, fill=int(rng.integers(200, 256)), font=font,
-              stroke_width=int(rng.integers(0, 2)), stroke_fill=230)
+    draw.text(
+        (x, y),
+        digit,
+        fill=int(rng.integers(200, 256)),
+        font=font,
+        stroke_width=int(rng.integers(0, 2)),
+        stroke_fill=230,
+    )
     rotated = image.rotate(np.degrees(angle), resample=Image.Resampling.BILINEAR)
     return np.asarray(rotated, dtype=np.float32)
 
@@ -111,8 +173,14 @@ def _warp(pixels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     dx, dy = (cv2.resize(c, (SIZE, SIZE), interpolation=cv2.INTER_CUBIC) for c in coarse)
     grid_y, grid_x = np.mgrid[0:SIZE, 0:SIZE].astype(np.float32)
     shift_x, shift_y = rng.uniform(-2.5, 2.5, 2).astype(np.float32)
-    return cv2.remap(pixels, grid_x + dx - shift_x, grid_y + dy - shift_y, cv2.INTER_LINEAR,
-                     borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    return cv2.remap(
+        pixels,
+        grid_x + dx - shift_x,
+        grid_y + dy - shift_y,
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=0,
+    )
 
 
 def _finish(pixels: np.ndarray, rng: np.random.Generator) -> Image.Image:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import cv2
 
-from challenges.bundles.demo import common
-from challenges.bundles.demo.classification import FileClassification, build_file_classification
-from challenges.bundles.demo.clips import FRAMES, SIZE, draw_clip
+from demo.bundles import common
+from demo.bundles.classification import FileClassification, build_file_classification
+from demo.bundles.clips import FRAMES, SIZE, draw_clip
 
 SLUG = "sword-video"
 FPS = 8
@@ -24,8 +24,14 @@ def render_clip(path: str, seed: int, number: int, label: str) -> None:
 
 def write_mjpg(path: str, frames: list) -> None:
     """OpenCV's own MJPG writer (not FFmpeg's), so the bytes are the same on every machine."""
-    writer = cv2.VideoWriter(path, cv2.CAP_OPENCV_MJPEG, cv2.VideoWriter_fourcc(*"MJPG"), FPS,
-                             (SIZE, SIZE), [cv2.VIDEOWRITER_PROP_QUALITY, JPEG_QUALITY])
+    writer = cv2.VideoWriter(
+        path,
+        cv2.CAP_OPENCV_MJPEG,
+        cv2.VideoWriter_fourcc(*"MJPG"),
+        FPS,
+        (SIZE, SIZE),
+        [cv2.VIDEOWRITER_PROP_QUALITY, JPEG_QUALITY],
+    )
     if not writer.isOpened():
         raise OSError(f"OpenCV cannot write an MJPG video to {path}")
     for frame in frames:

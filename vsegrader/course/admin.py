@@ -5,7 +5,6 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 
-from challenges.admin import InstructorPermissions
 from vsegrader.course import projects
 from vsegrader.course.models import (
     Deliverable,
@@ -16,20 +15,28 @@ from vsegrader.course.models import (
     ProjectSettings,
     ProjectTopic,
 )
+from vsegrader.permissions import INSTRUCTOR_FLAG, InstructorAdminPermissions
 
 User = get_user_model()
 admin.site.unregister(User)
 
 
 @admin.register(User)
-class AccountAdmin(InstructorPermissions, UserAdmin):
+class AccountAdmin(InstructorAdminPermissions, UserAdmin):
     """Students and instructors (staff). Instructors manage accounts without extra grants."""
 
-    list_display = ["username", "email", "first_name", "last_name", "is_staff", "is_active",
-                    "last_login"]
+    list_display = [
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        INSTRUCTOR_FLAG,
+        "is_active",
+        "last_login",
+    ]
 
 
-class SingletonAdmin(InstructorPermissions, admin.ModelAdmin):
+class SingletonAdmin(InstructorAdminPermissions, admin.ModelAdmin):
     """One row: the list opens it directly; it cannot be added twice or deleted."""
 
     def has_add_permission(self, request, *args):
@@ -41,14 +48,20 @@ class SingletonAdmin(InstructorPermissions, admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         row = self.model.load()
         meta = self.model._meta
-        return redirect(reverse(f"admin:{meta.app_label}_{meta.model_name}_change",
-                                args=[row.pk]))
+        return redirect(reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[row.pk]))
 
 
 @admin.register(GradeScheme)
 class GradeSchemeAdmin(SingletonAdmin):
-    fields = ["challenge_percent", "project_percent", "weights", "best_of", "scale", "tie_policy",
-              "updated_at"]
+    fields = [
+        "challenge_percent",
+        "project_percent",
+        "weights",
+        "best_of",
+        "scale",
+        "tie_policy",
+        "updated_at",
+    ]
     readonly_fields = ["updated_at"]
 
 
@@ -58,14 +71,14 @@ class ProjectSettingsAdmin(SingletonAdmin):
 
 
 @admin.register(ProjectTopic)
-class ProjectTopicAdmin(InstructorPermissions, admin.ModelAdmin):
+class ProjectTopicAdmin(InstructorAdminPermissions, admin.ModelAdmin):
     list_display = ["title", "family", "order"]
     list_editable = ["order"]
     list_filter = ["family"]
     search_fields = ["title", "description"]
 
 
-class MembershipInline(InstructorPermissions, admin.TabularInline):
+class MembershipInline(InstructorAdminPermissions, admin.TabularInline):
     """Instructors may move students between groups here, also after the lock.
     Adjustments are set on the marking page, which keeps their history."""
 
@@ -76,7 +89,7 @@ class MembershipInline(InstructorPermissions, admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
-class DeliverableInline(InstructorPermissions, admin.TabularInline):
+class DeliverableInline(InstructorAdminPermissions, admin.TabularInline):
     model = Deliverable
     extra = 0
     fields = ["kind", "download", "size", "uploaded_by", "uploaded_at", "is_late", "sha256"]
@@ -92,7 +105,7 @@ class DeliverableInline(InstructorPermissions, admin.TabularInline):
         return format_html('<a href="{}">{}</a>', url, deliverable.file_name)
 
 
-class MarkChangeInline(InstructorPermissions, admin.TabularInline):
+class MarkChangeInline(InstructorAdminPermissions, admin.TabularInline):
     model = MarkChange
     extra = 0
     fields = ["changed_at", "changed_by", "field", "member", "old_value", "new_value"]
@@ -104,14 +117,23 @@ class MarkChangeInline(InstructorPermissions, admin.TabularInline):
 
 
 @admin.register(ProjectGroup)
-class ProjectGroupAdmin(InstructorPermissions, admin.ModelAdmin):
+class ProjectGroupAdmin(InstructorAdminPermissions, admin.ModelAdmin):
     list_display = ["name", "topic_title", "member_list", "mark", "mark_released", "created_at"]
     list_filter = ["mark_released", "topic__family"]
     search_fields = ["name", "own_topic", "memberships__user__username"]
-    fields = ["name", "topic", "own_topic", "description", "invite_code", "created_by",
-              "marking", "mark", "feedback", "mark_released"]
-    readonly_fields = ["invite_code", "created_by", "marking", "mark", "feedback",
-                       "mark_released"]
+    fields = [
+        "name",
+        "topic",
+        "own_topic",
+        "description",
+        "invite_code",
+        "created_by",
+        "marking",
+        "mark",
+        "feedback",
+        "mark_released",
+    ]
+    readonly_fields = ["invite_code", "created_by", "marking", "mark", "feedback", "mark_released"]
     inlines = [MembershipInline, DeliverableInline, MarkChangeInline]
     actions = ["release_marks"]
 
@@ -124,14 +146,22 @@ class ProjectGroupAdmin(InstructorPermissions, admin.ModelAdmin):
         if group.pk is None:
             return "—"
         url = reverse("project-group", args=[group.pk])
-        return format_html('<a href="{}">Enter the mark, feedback and adjustments</a> '
-                           "(every change is kept in the history)", url)
+        return format_html(
+            '<a href="{}">Enter the mark, feedback and adjustments</a> '
+            "(every change is kept in the history)",
+            url,
+        )
 
     @admin.action(description="Release the marks of the selected groups")
     def release_marks(self, request, queryset):
         released = 0
         for group in queryset.exclude(mark=None):
-            projects.mark_set(group=group, by=request.user, mark=group.mark,
-                              feedback=group.feedback, released=True)
+            projects.mark_set(
+                group=group,
+                by=request.user,
+                mark=group.mark,
+                feedback=group.feedback,
+                released=True,
+            )
             released += 1
         self.message_user(request, f"{released} groups' marks released.", messages.SUCCESS)

@@ -3,14 +3,14 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from challenges.api_errors import ErrorSerializer
-from challenges.selectors import is_instructor
+from vsegrader.api_errors import ErrorSerializer
 from vsegrader.course import gradebook
+from vsegrader.permissions import instructors_only
 
 
 class CSVRenderer(BaseRenderer):
@@ -67,6 +67,7 @@ class GradebookSerializer(serializers.Serializer):
 
 
 class GradesView(APIView):
+    permission_classes = [instructors_only("Only instructors see the gradebook.")]
     renderer_classes = [JSONRenderer, CSVRenderer]
 
     def perform_content_negotiation(self, request, force=False):
@@ -77,10 +78,14 @@ class GradesView(APIView):
 
     @extend_schema(
         summary="The gradebook (instructors only)",
-        parameters=[OpenApiParameter(
-            "format", OpenApiTypes.STR, enum=["json", "csv"],
-            description="csv: the same file as the gradebook page's download",
-        )],
+        parameters=[
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                enum=["json", "csv"],
+                description="csv: the same file as the gradebook page's download",
+            )
+        ],
         responses={
             (200, "application/json"): GradebookSerializer,
             (200, "text/csv"): OpenApiTypes.STR,
@@ -89,8 +94,6 @@ class GradesView(APIView):
         },
     )
     def get(self, request):
-        if not is_instructor(request.user):
-            raise PermissionDenied("Only instructors see the gradebook.")
         book = gradebook.gradebook()
         if request.accepted_renderer.format == "csv":
             response = Response(gradebook.csv_text(book))

@@ -1,6 +1,6 @@
 """Every deadline of the course in one list, a countdown, and an iCalendar (RFC 5545) feed.
 
-The feed is written by hand: a handful of VEVENTs needs no library. Times go out in UTC
+The feed is built with `icalendar` (escaping, line folding, CRLF). Times go out in UTC
 (`DTSTART:20230315T160000Z`), which every calendar app shows in its user's own zone, so no
 VTIMEZONE block is needed. A calendar app fetches the feed without a session, so its URL
 carries a per-student secret (CalendarFeed.token) that the student can renew.
@@ -11,12 +11,15 @@ from datetime import UTC, datetime, timedelta
 
 from django.urls import reverse
 from django.utils import timezone
+from icalendar import Alarm, Calendar, Event, vDuration
 
 from challenges import selectors
+from challenges.rules.deadlines import effective_deadline
 from vsegrader.course.models import CalendarFeed, ProjectSettings, new_feed_token
 
 PRODID = "-//vsegrader//course deadlines//EN"
-FOLD_AT = 75  # octets per line, CRLF excluded (RFC 5545 §3.1)
+REFRESH_EVERY = timedelta(hours=6)  # how often calendar apps are asked to fetch the feed
+ALARM_BEFORE = timedelta(hours=24)  # written -P1D: DTSTART is UTC, so a day is 24 h
 
 
 @dataclass(frozen=True)
@@ -35,21 +38,32 @@ class Deadline:
 def course_deadlines(*, user) -> list[Deadline]:
     """The challenges this user sees, project registration and deliverables, soonest first."""
     deadlines = [
-        Deadline(uid=f"challenge-{c.slug}", title=f"{c.title}: challenge deadline",
-                 what="Last submission; the private leaderboard opens after it.",
-                 at=selectors.effective_deadline(challenge=c, user=user),
-                 path=reverse("challenge-detail", args=[c.slug]))
+        Deadline(
+            uid=f"challenge-{c.slug}",
+            title=f"{c.title}: challenge deadline",
+            what="Last submission; the private leaderboard opens after it.",
+            at=effective_deadline(challenge=c, user=user),
+            path=reverse("challenge-detail", args=[c.slug]),
+        )
         for c in selectors.challenge_list(user=user)
     ]
     config = ProjectSettings.load()
     project = reverse("project-mine")
     deadlines += [
-        Deadline(uid="project-registration", title="Group project: registration closes",
-                 what="Groups lock: no creating, joining or leaving afterwards.",
-                 at=config.registration_deadline, path=project),
-        Deadline(uid="project-deliverables", title="Group project: report and slides due",
-                 what="Report (PDF) and slides (PDF or PPTX); later uploads are marked late.",
-                 at=config.deadline, path=project),
+        Deadline(
+            uid="project-registration",
+            title="Group project: registration closes",
+            what="Groups lock: no creating, joining or leaving afterwards.",
+            at=config.registration_deadline,
+            path=project,
+        ),
+        Deadline(
+            uid="project-deliverables",
+            title="Group project: report and slides due",
+            what="Report (PDF) and slides (PDF or PPTX); later uploads are marked late.",
+            at=config.deadline,
+            path=project,
+        ),
     ]
     return sorted(deadlines, key=lambda d: (d.at, d.uid))
 
@@ -98,67 +112,38 @@ def feed_user(token: str):
     return feed.user if feed and feed.user.is_active else None
 
 
-def escape(text: str) -> str:
-    """TEXT value escaping (RFC 5545 §3.3.11)."""
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n"))
-
-
-def fold(line: str) -> str:
-    """Splits a content line into lines of at most 75 octets, never inside a UTF-8 character;
-    each continuation starts with one space."""
-    parts, current, size = [], "", 0
-    for char in line:
-        width = len(char.encode("utf-8"))
-        limit = FOLD_AT if not parts else FOLD_AT - 1  # the leading space counts
-        if size + width > limit:
-            parts.append(current)
-            current, size = "", 0
-        current += char
-        size += width
-    parts.append(current)
-    return "\r\n ".join(parts)
-
-
-def stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def vevent(deadline: Deadline, *, now: datetime, base_url: str, host: str) -> list[str]:
+def vevent(deadline: Deadline, *, now: datetime, base_url: str, host: str) -> Event:
     local = timezone.localtime(deadline.at)
-    description = (f"{deadline.what}\nDue {local:%d %B %Y, %H:%M} Prague time "
-                   f"({local.tzname()}), {deadline.utc:%Y-%m-%d %H:%M} UTC.")
-    return [
-        "BEGIN:VEVENT",
-        f"UID:{deadline.uid}@{host}",
-        f"DTSTAMP:{stamp(now)}",
-        f"DTSTART:{stamp(deadline.at)}",
-        f"SUMMARY:{escape(deadline.title)}",
-        f"DESCRIPTION:{escape(description)}",
-        f"URL:{base_url}{deadline.path}",
-        "TRANSP:TRANSPARENT",
-        "BEGIN:VALARM",
-        "ACTION:DISPLAY",
-        f"DESCRIPTION:{escape(deadline.title)}",
-        "TRIGGER:-PT24H",
-        "END:VALARM",
-        "END:VEVENT",
-    ]
+    description = (
+        f"{deadline.what}\nDue {local:%d %B %Y, %H:%M} Prague time "
+        f"({local.tzname()}), {deadline.utc:%Y-%m-%d %H:%M} UTC."
+    )
+    event = Event()
+    event.add("uid", f"{deadline.uid}@{host}")
+    event.add("dtstamp", now.astimezone(UTC))
+    event.add("dtstart", deadline.utc)
+    event.add("summary", deadline.title)
+    event.add("description", description)
+    event.add("url", f"{base_url}{deadline.path}")
+    event.add("transp", "TRANSPARENT")
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", deadline.title)
+    alarm.add("trigger", -ALARM_BEFORE)
+    event.add_component(alarm)
+    return event
 
 
 def ics_calendar(deadlines: list[Deadline], *, now: datetime, base_url: str, host: str) -> str:
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODID}",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        "X-WR-CALNAME:Course deadlines",
-        "X-WR-TIMEZONE:Europe/Prague",
-        "REFRESH-INTERVAL;VALUE=DURATION:PT6H",
-        "X-PUBLISHED-TTL:PT6H",
-    ]
+    calendar = Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", PRODID)
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", "Course deadlines")
+    calendar.add("x-wr-timezone", "Europe/Prague")
+    calendar.add("refresh-interval", REFRESH_EVERY, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(REFRESH_EVERY))
     for deadline in deadlines:
-        lines += vevent(deadline, now=now, base_url=base_url, host=host)
-    lines.append("END:VCALENDAR")
-    return "".join(fold(line) + "\r\n" for line in lines)
+        calendar.add_component(vevent(deadline, now=now, base_url=base_url, host=host))
+    return calendar.to_ical(sorted=False).decode("utf-8")

@@ -9,12 +9,15 @@ OWN_TOPIC = ""
 class GroupCreateForm(forms.Form):
     name = forms.CharField(max_length=80, label="Group name")
     topic = forms.ChoiceField(
-        required=False, label="Topic",
+        required=False,
+        label="Topic",
         help_text="From the course's idea list, or leave it at 'my own topic' and name it below.",
     )
     own_topic = forms.CharField(max_length=200, required=False, label="Own topic")
     description = forms.CharField(
-        required=False, max_length=2000, label="Short description",
+        required=False,
+        max_length=2000,
+        label="Short description",
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "What will you try, on what data?"}),
     )
 
@@ -39,7 +42,8 @@ class GroupCreateForm(forms.Form):
 
 class JoinForm(forms.Form):
     code = forms.CharField(
-        max_length=20, label="Invitation code",
+        max_length=20,
+        label="Invitation code",
         widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "ABCD2345"}),
     )
 
@@ -47,7 +51,8 @@ class JoinForm(forms.Form):
 class DeliverableForm(forms.Form):
     kind = forms.ChoiceField(choices=Deliverable.Kind.choices, label="What")
     file = forms.FileField(
-        label="File", allow_empty_file=True,
+        label="File",
+        allow_empty_file=True,
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.pptx"}),
     )
 
@@ -56,7 +61,11 @@ class MarkForm(forms.Form):
     """The group's mark and feedback, plus one adjustment field per member."""
 
     mark = forms.DecimalField(
-        required=False, min_value=0, max_value=100, decimal_places=2, label="Project mark (%)",
+        required=False,
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+        label="Project mark (%)",
     )
     feedback = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 5}), label="Feedback"
@@ -68,7 +77,10 @@ class MarkForm(forms.Form):
         self.memberships = list(group.memberships.select_related("user"))
         for membership in self.memberships:
             self.fields[self.adjust_field(membership)] = forms.DecimalField(
-                min_value=-100, max_value=100, decimal_places=2, initial=membership.adjustment,
+                min_value=-100,
+                max_value=100,
+                decimal_places=2,
+                initial=membership.adjustment,
                 label=f"Adjustment for {membership.user.get_full_name() or membership.user}",
             )
 

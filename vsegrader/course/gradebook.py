@@ -13,11 +13,13 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from challenges import selectors
-from challenges.kaggle import neutralise
+from challenges.boards.kaggle import neutralise
+from challenges.boards.ties import describe as describe_ties
 from challenges.models import Challenge
+from challenges.rules import deadlines
 from challenges.scoring import get_metric
-from challenges.ties import describe as describe_ties
-from vsegrader.course import grading
+from vsegrader import permissions
+from vsegrader.course import grade_scheme, grading
 from vsegrader.course.models import GradeScheme, Membership
 from vsegrader.course.roster import students
 
@@ -59,8 +61,8 @@ class Row:
 class Gradebook:
     columns: list[Column]
     rows: list[Row]
-    scheme: grading.Scheme
-    items: list[grading.Item]
+    scheme: grade_scheme.Scheme
+    items: list[grade_scheme.Item]
 
     @property
     def problems(self) -> list[str]:
@@ -99,15 +101,23 @@ class ChallengeResult:
 def challenge_marks(challenge: Challenge, student_ids: set[int]) -> ChallengeResult:
     """The column, each student's mark (a student missing from the board: 0) and place."""
     metric = metric_name(challenge)
-    column = Column(slug=challenge.slug, title=challenge.title,
-                    revealed=selectors.is_revealed(challenge), ties=describe_ties(challenge.ties))
+    column = Column(
+        slug=challenge.slug,
+        title=challenge.title,
+        revealed=deadlines.is_revealed(challenge),
+        ties=describe_ties(challenge.ties),
+    )
     direction = {"higher_is_better": challenge.higher_is_better, "ties": challenge.ties}
     entries = board_entries(challenge)
     places = grading.places(entries, **direction)
     try:
         rule = grading.parse_rule(challenge.grading, higher_is_better=challenge.higher_is_better)
-        column = replace(column, rule_text=grading.describe_rule(
-            rule, metric=metric, higher_is_better=challenge.higher_is_better))
+        column = replace(
+            column,
+            rule_text=grading.describe_rule(
+                rule, metric=metric, higher_is_better=challenge.higher_is_better
+            ),
+        )
         marks = grading.marks_for(rule, entries, **direction)
     except grading.RuleError as error:
         return ChallengeResult(replace(column, error=f"grading rule: {error}"), None, places)
@@ -123,8 +133,10 @@ def project_marks() -> dict[int, tuple[str, Decimal | None, Decimal, bool]]:
     memberships = Membership.objects.select_related("group").values_list(
         "user_id", "group__name", "group__mark", "adjustment", "group__mark_released"
     )
-    return {user_id: (name, mark, adjustment, released)
-            for user_id, name, mark, adjustment, released in memberships}
+    return {
+        user_id: (name, mark, adjustment, released)
+        for user_id, name, mark, adjustment, released in memberships
+    }
 
 
 def member_mark(mark: Decimal | None, adjustment: Decimal) -> float | None:
@@ -136,7 +148,7 @@ def member_mark(mark: Decimal | None, adjustment: Decimal) -> float | None:
 # --- assembling -------------------------------------------------------------------------------
 
 
-def gradebook(*, scheme: grading.Scheme | None = None) -> Gradebook:
+def gradebook(*, scheme: grade_scheme.Scheme | None = None) -> Gradebook:
     """Every student's row, with everything (instructors' view: nothing is hidden)."""
     scheme = scheme or GradeScheme.load().as_scheme()
     people = list(students().values_list("id", "username", "first_name", "last_name", "email"))
@@ -146,24 +158,29 @@ def gradebook(*, scheme: grading.Scheme | None = None) -> Gradebook:
     projects = project_marks()
     rows = [build_row(person, scheme, results, projects.get(person[0])) for person in people]
     slugs = [column.slug for column in columns]
-    return Gradebook(columns=columns, rows=rows, scheme=scheme, items=grading.items(scheme, slugs))
+    terms = grade_scheme.items(scheme, slugs)
+    return Gradebook(columns=columns, rows=rows, scheme=scheme, items=terms)
 
 
-def build_row(person, scheme: grading.Scheme, results: dict[str, ChallengeResult],
-              project) -> Row:
+def build_row(
+    person, scheme: grade_scheme.Scheme, results: dict[str, ChallengeResult], project
+) -> Row:
     user_id, username, first_name, last_name, email = person
-    row = Row(user_id=user_id, username=username, first_name=first_name, last_name=last_name,
-              email=email)
-    row.marks = {slug: None if result.marks is None else result.marks[user_id]
-                 for slug, result in results.items()}
+    row = Row(
+        user_id=user_id, username=username, first_name=first_name, last_name=last_name, email=email
+    )
+    row.marks = {
+        slug: None if result.marks is None else result.marks[user_id]
+        for slug, result in results.items()
+    }
     row.places = {slug: result.places.get(user_id) for slug, result in results.items()}
-    row.challenge_points = grading.challenge_points(scheme, list(row.marks), row.marks)
+    row.challenge_points = grade_scheme.challenge_points(scheme, list(row.marks), row.marks)
     if project is not None:
         row.group, mark, adjustment, _released = project
         row.project_mark = member_mark(mark, adjustment)
-        row.project_points = grading.project_points(scheme, row.project_mark)
-    row.final_points = grading.final_points(row.challenge_points, row.project_points)
-    row.grade = grading.grade_for(scheme, row.final_points)
+        row.project_points = grade_scheme.project_points(scheme, row.project_mark)
+    row.final_points = grade_scheme.final_points(row.challenge_points, row.project_points)
+    row.grade = grade_scheme.grade_for(scheme, row.final_points)
     return row
 
 
@@ -174,8 +191,8 @@ class MyGrades:
     columns: list[Column]
     row: Row
     project_released: bool
-    scheme: grading.Scheme
-    items: list[grading.Item]
+    scheme: grade_scheme.Scheme
+    items: list[grade_scheme.Item]
 
 
 def my_grades(*, user) -> MyGrades:
@@ -184,15 +201,25 @@ def my_grades(*, user) -> MyGrades:
     book = gradebook()
     row = next((r for r in book.rows if r.user_id == user.pk), None)
     if row is None:
-        row = Row(user_id=user.pk, username=user.username, first_name=user.first_name,
-                  last_name=user.last_name, email=user.email)
+        row = Row(
+            user_id=user.pk,
+            username=user.username,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            email=user.email,
+        )
     project = project_marks().get(user.pk)
     released = bool(project and project[3])
-    shown = Row(user_id=row.user_id, username=row.username, first_name=row.first_name,
-                last_name=row.last_name, email=row.email, group=row.group)
+    shown = Row(
+        user_id=row.user_id,
+        username=row.username,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        email=row.email,
+        group=row.group,
+    )
     shown.marks = {c.slug: row.marks.get(c.slug) if c.revealed else None for c in book.columns}
-    shown.places = {c.slug: row.places.get(c.slug) if c.revealed else None
-                    for c in book.columns}
+    shown.places = {c.slug: row.places.get(c.slug) if c.revealed else None for c in book.columns}
     all_revealed = all(column.revealed for column in book.columns)
     if all_revealed:
         shown.challenge_points = row.challenge_points
@@ -201,24 +228,27 @@ def my_grades(*, user) -> MyGrades:
     if all_revealed and released:
         shown.final_points, shown.grade = row.final_points, row.grade
     columns = [c if c.revealed else replace(c, rule_text="", error="") for c in book.columns]
-    return MyGrades(columns=columns, row=shown, project_released=released, scheme=book.scheme,
-                    items=book.items)
+    return MyGrades(
+        columns=columns, row=shown, project_released=released, scheme=book.scheme, items=book.items
+    )
 
 
 # --- how the parts combine, in words ----------------------------------------------------------
 
 
-def item_name(item: grading.Item) -> str:
+def item_name(item: grade_scheme.Item) -> str:
     return f"the better of {' and '.join(item.slugs)}" if len(item.slugs) > 1 else item.slugs[0]
 
 
-def item_points(scheme: grading.Scheme, items: list[grading.Item], item: grading.Item) -> float:
+def item_points(
+    scheme: grade_scheme.Scheme, items: list[grade_scheme.Item], item: grade_scheme.Item
+) -> float:
     total = sum(i.weight for i in items if i.weight > 0)
     return 0.0 if total <= 0 else scheme.challenge_percent * max(item.weight, 0) / total
 
 
-def parts_text(scheme: grading.Scheme, items: list[grading.Item]) -> str:
-    """"The challenge part (30 points) has 4 equal parts of 7.5 points: the better of
+def parts_text(scheme: grade_scheme.Scheme, items: list[grade_scheme.Item]) -> str:
+    """ "The challenge part (30 points) has 4 equal parts of 7.5 points: the better of
     fitting-1d and fitting-5d; glasses; mics-mnist; sword-video." """
     terms = [item for item in items if item.weight > 0]
     if not terms:
@@ -227,10 +257,13 @@ def parts_text(scheme: grading.Scheme, items: list[grading.Item]) -> str:
     if len({item.weight for item in terms}) == 1:
         each = round(item_points(scheme, items, terms[0]), 2)
         names = "; ".join(item_name(item) for item in terms)
-        return f"The challenge part ({points}) has {len(terms)} equal parts of {each:g} " \
-               f"points: {names}."
-    shares = "; ".join(f"{item_name(item)}: {round(item_points(scheme, items, item), 2):g}"
-                       for item in terms)
+        return (
+            f"The challenge part ({points}) has {len(terms)} equal parts of {each:g} "
+            f"points: {names}."
+        )
+    shares = "; ".join(
+        f"{item_name(item)}: {round(item_points(scheme, items, item), 2):g}" for item in terms
+    )
     return f"The challenge part ({points}) adds up from: {shares} points."
 
 
@@ -238,24 +271,32 @@ def challenge_summary(challenge: Challenge, *, user) -> dict:
     """What a challenge page says about grading: its part, how parts combine, the ties, and
     the rule once revealed (instructors: always)."""
     scheme = GradeScheme.load().as_scheme()
-    items = grading.items(scheme, [c.slug for c in graded_challenges()])
+    items = grade_scheme.items(scheme, [c.slug for c in graded_challenges()])
     item = next((i for i in items if challenge.slug in i.slugs), None)
     part = ""
     if item is not None and item.weight > 0:
         points = round(item_points(scheme, items, item), 2)
-        part = f"It counts as {item_name(item)}: {points:g} of the " \
-               f"{scheme.challenge_percent:g} challenge points."
+        part = (
+            f"It counts as {item_name(item)}: {points:g} of the "
+            f"{scheme.challenge_percent:g} challenge points."
+        )
     rule = ""
-    if selectors.is_instructor(user) or selectors.is_revealed(challenge):
+    if permissions.is_instructor(user) or deadlines.is_revealed(challenge):
         try:
-            parsed = grading.parse_rule(challenge.grading,
-                                        higher_is_better=challenge.higher_is_better)
-            rule = grading.describe_rule(parsed, metric=metric_name(challenge),
-                                         higher_is_better=challenge.higher_is_better)
+            parsed = grading.parse_rule(
+                challenge.grading, higher_is_better=challenge.higher_is_better
+            )
+            rule = grading.describe_rule(
+                parsed, metric=metric_name(challenge), higher_is_better=challenge.higher_is_better
+            )
         except grading.RuleError:
             rule = ""
-    return {"part": part, "parts": parts_text(scheme, items), "rule": rule,
-            "ties": describe_ties(challenge.ties)}
+    return {
+        "part": part,
+        "parts": parts_text(scheme, items),
+        "rule": rule,
+        "ties": describe_ties(challenge.ties),
+    }
 
 
 # --- filtering, sorting, CSV ----------------------------------------------------------------
@@ -285,7 +326,7 @@ SORT_KEYS = {
 def sort_rows(rows: list[Row], key: str = "name", descending: bool = False) -> list[Row]:
     """Sorted by a known key or `mark:<slug>`; missing values go last either way."""
     if key.startswith("mark:"):
-        slug = key[len("mark:"):]
+        slug = key[len("mark:") :]
         value_of = lambda row: row.marks.get(slug)  # noqa: E731
     else:
         value_of = SORT_KEYS.get(key, SORT_KEYS["name"])
@@ -305,17 +346,33 @@ def number(value: float | None, digits: int) -> str:
 
 
 def csv_header(book: Gradebook) -> list[str]:
-    return ["username", "last_name", "first_name", "email", "group",
-            *(column.slug for column in book.columns),
-            "challenge_points", "project_mark", "project_points", "final_points", "grade"]
+    return [
+        "username",
+        "last_name",
+        "first_name",
+        "email",
+        "group",
+        *(column.slug for column in book.columns),
+        "challenge_points",
+        "project_mark",
+        "project_points",
+        "final_points",
+        "grade",
+    ]
 
 
 def csv_row(book: Gradebook, row: Row) -> list[str]:
-    text = [safe_cell(v) for v in (row.username, row.last_name, row.first_name, row.email,
-                                   row.group)]
+    text = [
+        safe_cell(v) for v in (row.username, row.last_name, row.first_name, row.email, row.group)
+    ]
     marks = [number(row.marks.get(column.slug), 4) for column in book.columns]
-    totals = [number(row.challenge_points, 2), number(row.project_mark, 2),
-              number(row.project_points, 2), number(row.final_points, 2), safe_cell(row.grade)]
+    totals = [
+        number(row.challenge_points, 2),
+        number(row.project_mark, 2),
+        number(row.project_points, 2),
+        number(row.final_points, 2),
+        safe_cell(row.grade),
+    ]
     return text + marks + totals
 
 

@@ -1,4 +1,4 @@
-"""Grading rules and the grade scheme: pure functions, no Django.
+"""Grading rules: pure functions, no Django. How marks add up to a grade is grade_scheme.py.
 
 A challenge's rule comes from the `[grading]` table of its challenge.toml (editable in the
 admin as the challenge's `grading` JSON). Marks lie in 0..1 and are computed on the final
@@ -16,7 +16,7 @@ admin as the challenge's `grading` JSON). Marks lie in 0..1 and are computed on 
     zero = 0.25                      # optional; default: the best baseline score on the board
 
 Ranks count students only: baseline rows are neither ranked nor counted in N. Equal scores
-rank by the challenge's tie policy (challenges.ties), the same one its leaderboard and its
+rank by the challenge's tie policy (challenges.boards.ties), the same one its leaderboard and its
 Kaggle-format CSV use: "kaggle" (the default; entries come in board order, so the earlier
 submission ranks first: 1, 2, 3, 4) or "shared" (equal scores share the better rank: 1, 2, 2,
 4). A student without a counted submission is not on the board and gets 0.
@@ -28,7 +28,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from challenges.ties import DEFAULT_TIE_POLICY, assign_ranks
+from challenges.boards.ties import DEFAULT_TIE_POLICY, assign_ranks
 
 RULES = ("tiers", "score_or_percentile", "linear")
 BOUNDARIES = ("strict", "inclusive")
@@ -37,7 +37,6 @@ RULE_KEYS = {
     "score_or_percentile": ("rule",),
     "linear": ("rule", "target", "zero"),
 }
-DEFAULT_SCALE: tuple[tuple[float, str], ...] = ((90.0, "1"), (75.0, "2"), (60.0, "3"), (0.0, "4"))
 
 
 class RuleError(ValueError):
@@ -104,15 +103,19 @@ def _parse(grading: Mapping, higher_is_better: bool, errors: list[str]) -> Rule 
         return None
     unknown = sorted(set(grading) - set(RULE_KEYS[name]))
     if unknown:
-        errors.append(f"rule '{name}' does not use {', '.join(unknown)}; "
-                      f"its keys are {', '.join(RULE_KEYS[name])}")
+        errors.append(
+            f"rule '{name}' does not use {', '.join(unknown)}; "
+            f"its keys are {', '.join(RULE_KEYS[name])}"
+        )
     if name == "tiers":
         return _parse_tiers(grading, errors)
     if name == "linear":
         return _parse_linear(grading, errors)
     if not higher_is_better:
-        errors.append("rule 'score_or_percentile' needs a metric where higher is better and "
-                      "scores lie in 0..1 (like accuracy)")
+        errors.append(
+            "rule 'score_or_percentile' needs a metric where higher is better and "
+            "scores lie in 0..1 (like accuracy)"
+        )
     return ScoreOrPercentile()
 
 
@@ -123,10 +126,15 @@ def _parse_tiers(grading: Mapping, errors: list[str]) -> Tiers:
         errors.append("rule 'tiers' needs tiers = [[threshold, mark], ...], e.g. [[1.0, 0.5]]")
         raw = []
     for index, pair in enumerate(raw, start=1):
-        if (not isinstance(pair, list | tuple) or len(pair) != 2
-                or not all(is_number(v) for v in pair) or not 0 <= pair[1] <= 1):
-            errors.append(f"tier {index} must be [threshold, mark] with a mark in 0..1, "
-                          f"not {pair!r}")
+        if (
+            not isinstance(pair, list | tuple)
+            or len(pair) != 2
+            or not all(is_number(v) for v in pair)
+            or not 0 <= pair[1] <= 1
+        ):
+            errors.append(
+                f"tier {index} must be [threshold, mark] with a mark in 0..1, not {pair!r}"
+            )
         else:
             pairs.append((float(pair[0]), float(pair[1])))
     boundary = grading.get("boundary", "strict")
@@ -143,7 +151,7 @@ def _parse_linear(grading: Mapping, errors: list[str]) -> Linear:
     target = grading.get("target", "best")
     zero = grading.get("zero")
     if target != "best" and not is_number(target):
-        errors.append(f"linear target must be a score or \"best\", not {target!r}")
+        errors.append(f'linear target must be a score or "best", not {target!r}')
         target = "best"
     if zero is not None and not is_number(zero):
         errors.append(f"linear zero must be a score, not {zero!r}")
@@ -177,8 +185,9 @@ def student_scores(entries: Sequence[Entry], higher_is_better: bool) -> dict[int
     return best
 
 
-def ranks(scores: Mapping[int, float], higher_is_better: bool,
-          ties: str = DEFAULT_TIE_POLICY) -> dict[int, int]:
+def ranks(
+    scores: Mapping[int, float], higher_is_better: bool, ties: str = DEFAULT_TIE_POLICY
+) -> dict[int, int]:
     """Each student's rank under the tie policy. `scores` comes in board order: among equal
     scores the one listed first (the earlier submission) ranks first under "kaggle"."""
     ordered = sorted(scores.items(), key=lambda item: -item[1] if higher_is_better else item[1])
@@ -186,16 +195,20 @@ def ranks(scores: Mapping[int, float], higher_is_better: bool,
     return {user_id: rank for (user_id, _), rank in zip(ordered, numbers, strict=True)}
 
 
-def places(entries: Sequence[Entry], *, higher_is_better: bool,
-           ties: str = DEFAULT_TIE_POLICY) -> dict[int, tuple[int, int]]:
+def places(
+    entries: Sequence[Entry], *, higher_is_better: bool, ties: str = DEFAULT_TIE_POLICY
+) -> dict[int, tuple[int, int]]:
     """Each student's (rank, number of ranked students): "rank 10 of 38"."""
     scores = student_scores(entries, higher_is_better)
-    return {user_id: (rank, len(scores))
-            for user_id, rank in ranks(scores, higher_is_better, ties).items()}
+    return {
+        user_id: (rank, len(scores))
+        for user_id, rank in ranks(scores, higher_is_better, ties).items()
+    }
 
 
-def marks_for(rule: Rule, entries: Sequence[Entry], *, higher_is_better: bool,
-              ties: str = DEFAULT_TIE_POLICY) -> dict[int, float]:
+def marks_for(
+    rule: Rule, entries: Sequence[Entry], *, higher_is_better: bool, ties: str = DEFAULT_TIE_POLICY
+) -> dict[int, float]:
     """Each student's mark on one challenge; students missing from `entries` get 0 (callers
     look them up with `.get(user_id, 0.0)`). `entries` come in board order (see `ranks`).
     Raises RuleError when the board cannot carry the rule (a linear rule with neither a
@@ -215,15 +228,19 @@ def passes(score: float, threshold: float, higher_is_better: bool, boundary: str
 
 
 def tier_mark(rule: Tiers, score: float, higher_is_better: bool) -> float:
-    met = [mark for threshold, mark in rule.tiers
-           if passes(score, threshold, higher_is_better, rule.boundary)]
+    met = [
+        mark
+        for threshold, mark in rule.tiers
+        if passes(score, threshold, higher_is_better, rule.boundary)
+    ]
     return max(met, default=0.0)
 
 
 def _tier_marks(rule: Tiers, scores, higher_is_better: bool, ties: str) -> dict[int, float]:
     rank_of = ranks(scores, higher_is_better, ties)
     return {
-        user_id: 1.0 if rank_of[user_id] <= rule.full_marks_top
+        user_id: 1.0
+        if rank_of[user_id] <= rule.full_marks_top
         else tier_mark(rule, score, higher_is_better)
         for user_id, score in scores.items()
     }
@@ -246,8 +263,10 @@ def _linear_marks(rule: Linear, entries, scores, higher_is_better: bool) -> dict
         if not scores:
             return {}
         target = max(scores.values()) if higher_is_better else min(scores.values())
-    return {user_id: linear_mark(score, zero, target, higher_is_better)
-            for user_id, score in scores.items()}
+    return {
+        user_id: linear_mark(score, zero, target, higher_is_better)
+        for user_id, score in scores.items()
+    }
 
 
 def best_baseline(entries: Sequence[Entry], higher_is_better: bool) -> float | None:
@@ -270,13 +289,17 @@ def linear_mark(score: float, zero: float, target: float, higher_is_better: bool
 
 def describe_rule(rule: Rule, *, metric: str, higher_is_better: bool) -> str:
     if isinstance(rule, ScoreOrPercentile):
-        return (f"mark = max(private {metric}, 1 − (rank − 1) / N), where N is the number of "
-                "ranked students and baselines are not ranked")
+        return (
+            f"mark = max(private {metric}, 1 − (rank − 1) / N), where N is the number of "
+            "ranked students and baselines are not ranked"
+        )
     if isinstance(rule, Linear):
         zero = "the best baseline's score" if rule.zero is None else f"score {rule.zero:g}"
         target = "the best student's score" if rule.target is None else f"score {rule.target:g}"
-        return (f"mark 0 at {zero}, 1 at {target}, linear in between and clipped to 0..1 "
-                f"(private {metric})")
+        return (
+            f"mark 0 at {zero}, 1 at {target}, linear in between and clipped to 0..1 "
+            f"(private {metric})"
+        )
     return _describe_tiers(rule, metric, higher_is_better)
 
 
@@ -293,142 +316,3 @@ def _describe_tiers(rule: Tiers, metric: str, higher_is_better: bool) -> str:
         parts.append(f"rank {top} among students → 1")
     parts.append("otherwise 0")
     return "; ".join(parts)
-
-
-# --- the grade scheme ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Scheme:
-    """How marks add up: challenge part + project part = 100 points, then the scale."""
-
-    challenge_percent: float = 30.0
-    project_percent: float = 70.0
-    weights: Mapping[str, float] = field(default_factory=dict)  # slug -> weight; missing: 1
-    best_of: tuple[tuple[str, ...], ...] = ()
-    scale: tuple[tuple[float, str], ...] = DEFAULT_SCALE  # (minimum points, grade)
-
-
-@dataclass(frozen=True)
-class Item:
-    """One term of the challenge part: a challenge, or a best-of group of challenges."""
-
-    slugs: tuple[str, ...]
-    weight: float
-
-    @property
-    def label(self) -> str:
-        return " / ".join(self.slugs) if len(self.slugs) > 1 else self.slugs[0]
-
-
-def scheme_errors(scheme: Scheme, known_slugs: Sequence[str] | None = None) -> list[str]:
-    errors = []
-    for label, value in (("challenge part", scheme.challenge_percent),
-                         ("project part", scheme.project_percent)):
-        if not is_number(value) or value < 0:
-            errors.append(f"the {label} must be a number of points >= 0, not {value!r}")
-    if not errors and abs(scheme.challenge_percent + scheme.project_percent - 100) > 1e-9:
-        errors.append(f"the challenge part ({scheme.challenge_percent:g}) and the project part "
-                      f"({scheme.project_percent:g}) must add up to 100")
-    errors += _weight_errors(scheme.weights, known_slugs)
-    errors += _best_of_errors(scheme.best_of, known_slugs)
-    errors += scale_errors(scheme.scale)
-    return errors
-
-
-def _weight_errors(weights: Mapping, known_slugs) -> list[str]:
-    if not isinstance(weights, Mapping):
-        return ['weights must be a table of challenge → weight, like {"glasses": 2}']
-    errors = [f"the weight of '{slug}' must be a number >= 0, not {weight!r}"
-              for slug, weight in weights.items() if not is_number(weight) or weight < 0]
-    if known_slugs is not None:
-        errors += [f"weights name '{slug}', which is not a challenge"
-                   for slug in weights if slug not in known_slugs]
-    return errors
-
-
-def _best_of_errors(groups, known_slugs) -> list[str]:
-    errors, seen = [], set()
-    for group in groups:
-        if not isinstance(group, list | tuple) or len(group) < 2:
-            errors.append(f"a best-of group lists two or more challenges, not {group!r}")
-            continue
-        for slug in group:
-            if slug in seen:
-                errors.append(f"'{slug}' is in more than one best-of group")
-            if known_slugs is not None and slug not in known_slugs:
-                errors.append(f"best-of group names '{slug}', which is not a challenge")
-            seen.add(slug)
-    return errors
-
-
-def scale_errors(scale) -> list[str]:
-    if not isinstance(scale, list | tuple) or not scale:
-        return ['the scale needs rows of [minimum points, grade], like [[90, "1"], [0, "4"]]']
-    errors = []
-    for row in scale:
-        if (not isinstance(row, list | tuple) or len(row) != 2 or not is_number(row[0])
-                or not isinstance(row[1], str) or not row[1].strip()):
-            errors.append(f"a scale row must be [minimum points, grade], not {row!r}")
-    if not errors and min(row[0] for row in scale) > 0:
-        errors.append("the scale needs a grade for 0 points (a row [0, grade])")
-    return errors
-
-
-def items(scheme: Scheme, slugs: Sequence[str]) -> list[Item]:
-    """The terms of the challenge part, in the order of `slugs`. A best-of group weighs the
-    mean of its members' weights, so with equal weights every term counts the same."""
-    grouped = {slug: tuple(s for s in group if s in slugs)
-               for group in scheme.best_of for slug in group}
-    result, done = [], set()
-    for slug in slugs:
-        if slug in done:
-            continue
-        members = grouped.get(slug) or (slug,)
-        done.update(members)
-        weight = sum(float(scheme.weights.get(s, 1.0)) for s in members) / len(members)
-        result.append(Item(slugs=members, weight=weight))
-    return result
-
-
-def item_mark(item: Item, marks: Mapping[str, float | None]) -> float | None:
-    values = [marks.get(slug) for slug in item.slugs]
-    return None if any(v is None for v in values) else max(values)
-
-
-def challenge_points(scheme: Scheme, slugs: Sequence[str],
-                     marks: Mapping[str, float | None]) -> float | None:
-    """Points of the challenge part; None when a counted mark is unknown (a broken rule)."""
-    terms = [item for item in items(scheme, slugs) if item.weight > 0]
-    total = sum(item.weight for item in terms)
-    if not terms or total <= 0:
-        return None
-    values = [item_mark(item, marks) for item in terms]
-    if any(v is None for v in values):
-        return None
-    fraction = sum(item.weight * v for item, v in zip(terms, values, strict=True)) / total
-    return scheme.challenge_percent * fraction
-
-
-def project_points(scheme: Scheme, mark: float | None, adjustment: float = 0.0) -> float | None:
-    """`mark` is the project mark in percent (0..100); `adjustment` moves it for one member."""
-    if mark is None:
-        return None
-    return scheme.project_percent * clip(mark + adjustment, 0.0, 100.0) / 100
-
-
-def final_points(challenge: float | None, project: float | None) -> float | None:
-    if challenge is None or project is None:
-        return None
-    return round(challenge + project, 2)
-
-
-def grade_for(scheme: Scheme, points: float | None) -> str | None:
-    """The grade of the highest scale row whose minimum the (rounded) points reach."""
-    if points is None:
-        return None
-    points = round(points, 2)
-    for minimum, grade in sorted(scheme.scale, key=lambda row: row[0], reverse=True):
-        if points >= minimum:
-            return grade
-    return None

@@ -13,9 +13,9 @@ from django.db.models.functions import Lower
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from challenges import ties
+from challenges.boards import ties
 from challenges.models import Challenge
-from vsegrader.course import grading
+from vsegrader.course import grade_scheme
 
 PRAGUE = ZoneInfo("Europe/Prague")
 # The course's own dates (docs/ARCHITECTURE.md, section 1); instructors change them in the admin.
@@ -24,7 +24,7 @@ DEFAULT_REGISTRATION_DEADLINE = datetime(2023, 3, 15, 23, 59, tzinfo=PRAGUE)
 
 
 def default_scale() -> list:
-    return [[points, grade] for points, grade in grading.DEFAULT_SCALE]
+    return [[points, grade] for points, grade in grade_scheme.DEFAULT_SCALE]
 
 
 class Singleton(models.Model):
@@ -51,12 +51,14 @@ class GradeScheme(Singleton):
         "project part (points)", default=70.0, help_text="points of 100 from the group project"
     )
     weights = models.JSONField(
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
         help_text='challenge slug → weight inside the challenge part, e.g. {"glasses": 2}; '
         "a challenge not listed weighs 1, a weight of 0 leaves it out",
     )
     best_of = models.JSONField(
-        default=list, blank=True,
+        default=list,
+        blank=True,
         help_text='groups whose best mark counts once, e.g. [["fitting-1d", "fitting-5d"]]',
     )
     scale = models.JSONField(
@@ -64,7 +66,10 @@ class GradeScheme(Singleton):
         help_text='[minimum points, grade] rows, e.g. [[90, "1"], [75, "2"], [60, "3"], [0, "4"]]',
     )
     tie_policy = models.CharField(
-        "ties", max_length=10, choices=ties.CHOICES, default=ties.DEFAULT_TIE_POLICY,
+        "ties",
+        max_length=10,
+        choices=ties.CHOICES,
+        default=ties.DEFAULT_TIE_POLICY,
         help_text="how equal scores rank on every board, the Kaggle CSV and the grades; a "
         "challenge may override it. Kaggle's way (the default) gives the ranks of the exported "
         "CSV's Rank column, so a notebook on that file gives the gradebook's marks",
@@ -81,8 +86,8 @@ class GradeScheme(Singleton):
         super().save(*args, **kwargs)
         share_tie_policy(self.tie_policy)
 
-    def as_scheme(self) -> grading.Scheme:
-        return grading.Scheme(
+    def as_scheme(self) -> grade_scheme.Scheme:
+        return grade_scheme.Scheme(
             challenge_percent=self.challenge_percent,
             project_percent=self.project_percent,
             weights=self.weights if isinstance(self.weights, dict) else {},
@@ -93,12 +98,15 @@ class GradeScheme(Singleton):
     def clean(self):
         if not isinstance(self.best_of, list):
             raise ValidationError('best_of must be a list of lists, like [["a", "b"]].')
-        raw = grading.Scheme(
-            challenge_percent=self.challenge_percent, project_percent=self.project_percent,
-            weights=self.weights, best_of=tuple(self.best_of), scale=self.scale,
+        raw = grade_scheme.Scheme(
+            challenge_percent=self.challenge_percent,
+            project_percent=self.project_percent,
+            weights=self.weights,
+            best_of=tuple(self.best_of),
+            scale=self.scale,
         )
         slugs = list(Challenge.objects.values_list("slug", flat=True))
-        errors = grading.scheme_errors(raw, known_slugs=slugs)
+        errors = grade_scheme.scheme_errors(raw, known_slugs=slugs)
         if errors:
             raise ValidationError(errors)
 
@@ -131,7 +139,8 @@ class ProjectSettings(Singleton):
         help_text="groups lock then: no one creates, joins or leaves a group afterwards",
     )
     deadline = models.DateTimeField(
-        "deliverables deadline", default=DEFAULT_PROJECT_DEADLINE,
+        "deliverables deadline",
+        default=DEFAULT_PROJECT_DEADLINE,
         help_text="report and slides; later uploads are kept but marked late",
     )
     min_members = models.PositiveSmallIntegerField(default=2)
@@ -189,7 +198,11 @@ class ProjectGroup(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     mark = models.DecimalField(
-        "project mark (%)", max_digits=5, decimal_places=2, null=True, blank=True,
+        "project mark (%)",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     feedback = models.TextField(blank=True)
@@ -220,7 +233,10 @@ class Membership(models.Model):
     )
     joined_at = models.DateTimeField(auto_now_add=True)
     adjustment = models.DecimalField(
-        "adjustment (% points)", max_digits=5, decimal_places=2, default=0,
+        "adjustment (% points)",
+        max_digits=5,
+        decimal_places=2,
+        default=0,
         validators=[MinValueValidator(-100), MaxValueValidator(100)],
         help_text="added to the group's mark for this member",
     )
@@ -267,8 +283,12 @@ class MarkChange(models.Model):
 
     group = models.ForeignKey(ProjectGroup, on_delete=models.CASCADE, related_name="mark_changes")
     member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", help_text="empty for the group's mark",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="empty for the group's mark",
     )
     field = models.CharField(max_length=20)  # "mark", "adjustment" or "released"
     old_value = models.CharField(max_length=40, blank=True)

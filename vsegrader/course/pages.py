@@ -1,33 +1,36 @@
-"""Browser pages: the instructors' gradebook, a student's own grades, the deadlines."""
+"""Browser pages of the course: the gradebook, a student's own grades, the deadlines and
+calendar feed, and the group projects (a student's group, the instructors' marking)."""
 
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from challenges import selectors
-from challenges.selectors import is_instructor
-from vsegrader.course import deadlines, gradebook
+from vsegrader.course import deadlines, gradebook, projects
+from vsegrader.course.forms import DeliverableForm, GroupCreateForm, JoinForm, MarkForm
 from vsegrader.course.models import ProjectGroup
+from vsegrader.course.projects import ProjectError
+from vsegrader.course.roster import is_student
+from vsegrader.permissions import instructor_required, is_instructor
 
 FIXED_COLUMNS = (
-    ("Student", "name"), ("Username", "username"), ("Group", "group"),
+    ("Student", "name"),
+    ("Username", "username"),
+    ("Group", "group"),
 )
 TOTAL_COLUMNS = (
-    ("Challenges", "challenges"), ("Project %", "project"), ("Points", "final"),
+    ("Challenges", "challenges"),
+    ("Project %", "project"),
+    ("Points", "final"),
     ("Grade", "grade"),
 )
-
-
-def require_instructor(request) -> None:
-    if not is_instructor(request.user):
-        raise PermissionDenied("Only instructors see the gradebook.")
 
 
 def wanted(request) -> dict:
@@ -55,8 +58,8 @@ def header(label: str, key: str, params: dict) -> dict:
 
 @login_required
 @require_GET
+@instructor_required(message="Only instructors see the gradebook.")
 def gradebook_page(request):
-    require_instructor(request)
     book, params = gradebook.gradebook(), wanted(request)
     rows = chosen_rows(book, params)
     context = {
@@ -65,8 +68,10 @@ def gradebook_page(request):
         "fixed": [header(label, key, params) for label, key in FIXED_COLUMNS],
         "challenge_headers": [header(c.title, f"mark:{c.slug}", params) for c in book.columns],
         "totals": [header(label, key, params) for label, key in TOTAL_COLUMNS],
-        "table": [(row, [(row.marks.get(c.slug), row.places.get(c.slug)) for c in book.columns])
-                  for row in rows],
+        "table": [
+            (row, [(row.marks.get(c.slug), row.places.get(c.slug)) for c in book.columns])
+            for row in rows
+        ],
         "parts": gradebook.parts_text(book.scheme, book.items),
         "grades": [grade for _, grade in book.scheme.scale],
         "csv_query": urlencode({k: v for k, v in params.items() if v}),
@@ -77,8 +82,8 @@ def gradebook_page(request):
 
 @login_required
 @require_GET
+@instructor_required(message="Only instructors see the gradebook.")
 def gradebook_csv(request):
-    require_instructor(request)
     book = gradebook.gradebook()
     text = gradebook.csv_text(book, chosen_rows(book, wanted(request)))
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
@@ -94,8 +99,9 @@ def my_grades(request):
     group = ProjectGroup.objects.filter(memberships__user=request.user).first()
     context = {
         "mine": mine,
-        "cells": [(c, mine.row.marks.get(c.slug), mine.row.places.get(c.slug))
-                  for c in mine.columns],
+        "cells": [
+            (c, mine.row.marks.get(c.slug), mine.row.places.get(c.slug)) for c in mine.columns
+        ],
         "parts": gradebook.parts_text(mine.scheme, mine.items),
         "group": group,
         "scheme": mine.scheme,
@@ -125,8 +131,10 @@ def deadline_list(request):
     feed = deadlines.feed_for(request.user)
     feed_url = request.build_absolute_uri(reverse("calendar-feed", args=[feed.token]))
     context = {
-        "deadlines": [(d, deadlines.countdown(d.at, now)) for d in
-                      deadlines.course_deadlines(user=request.user)],
+        "deadlines": [
+            (d, deadlines.countdown(d.at, now))
+            for d in deadlines.course_deadlines(user=request.user)
+        ],
         "now": now,
         "feed_url": feed_url,
         "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
@@ -141,8 +149,10 @@ def calendar_feed(request, token: str):
     if user is None:
         raise Http404("No such calendar.")
     text = deadlines.ics_calendar(
-        deadlines.course_deadlines(user=user), now=timezone.now(),
-        base_url=request.build_absolute_uri("/").rstrip("/"), host=request.get_host(),
+        deadlines.course_deadlines(user=user),
+        now=timezone.now(),
+        base_url=request.build_absolute_uri("/").rstrip("/"),
+        host=request.get_host(),
     )
     response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="course-deadlines.ics"'
@@ -154,6 +164,184 @@ def calendar_feed(request, token: str):
 @require_POST
 def calendar_renew(request):
     deadlines.feed_renew(request.user)
-    messages.success(request, "New calendar link made; the old one no longer works. "
-                              "Subscribe again with the link below.")
+    messages.success(
+        request,
+        "New calendar link made; the old one no longer works. Subscribe again with the link below.",
+    )
     return redirect("deadline-list")
+
+
+# --- group projects ------------------------------------------------------------------------
+
+
+def my_project_context(request, **forms) -> dict:
+    group = projects.group_of(request.user)
+    config = projects.project_settings()
+    context = {
+        "group": group,
+        "config": config,
+        "now": timezone.now(),
+        "registration_open": projects.registration_open(),
+        "is_student": is_student(request.user),
+        "create_form": forms.get("create_form") or GroupCreateForm(),
+        "join_form": forms.get("join_form") or JoinForm(),
+        "upload_form": forms.get("upload_form") or DeliverableForm(),
+    }
+    if group is not None:
+        memberships = list(projects.members(group))
+        context.update(
+            memberships=memberships,
+            size_problem=projects.group_size_problem(group, len(memberships)),
+            deliverables=group.deliverables.select_related("uploaded_by"),
+            latest=projects.latest_deliverables(group),
+        )
+    return context
+
+
+@login_required
+@require_GET
+def my_project(request):
+    return render(request, "course/project.html", my_project_context(request))
+
+
+def refused(request, form, field: str | None, error: ProjectError, form_name: str):
+    form.add_error(field, error.message)
+    context = my_project_context(request, **{form_name: form})
+    return render(request, "course/project.html", context, status=400)
+
+
+@login_required
+@require_POST
+def group_create(request):
+    form = GroupCreateForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "course/project.html",
+            my_project_context(request, create_form=form),
+            status=400,
+        )
+    try:
+        group = projects.group_create(user=request.user, **form.cleaned_data)
+    except ProjectError as error:
+        return refused(request, form, None, error, "create_form")
+    messages.success(request, f"Group '{group.name}' created. Share its invitation code.")
+    return redirect("project-mine")
+
+
+@login_required
+@require_POST
+def group_join(request):
+    form = JoinForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "course/project.html", my_project_context(request, join_form=form), status=400
+        )
+    try:
+        group = projects.group_join(user=request.user, code=form.cleaned_data["code"])
+    except ProjectError as error:
+        return refused(request, form, "code", error, "join_form")
+    messages.success(request, f"You joined '{group.name}'.")
+    return redirect("project-mine")
+
+
+@login_required
+@require_POST
+def group_leave(request):
+    try:
+        projects.group_leave(user=request.user)
+    except ProjectError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "You left the group.")
+    return redirect("project-mine")
+
+
+@login_required
+@require_POST
+def deliverable_upload(request):
+    form = DeliverableForm(request.POST, request.FILES)
+    if getattr(request, "upload_too_large", False):
+        form = DeliverableForm(request.POST)
+        form.is_valid()
+        error = ProjectError("The file is too large for an upload.", "file_too_large")
+        return refused(request, form, None, error, "upload_form")
+    if not form.is_valid():
+        return render(
+            request,
+            "course/project.html",
+            my_project_context(request, upload_form=form),
+            status=400,
+        )
+    try:
+        deliverable = projects.deliverable_upload(
+            user=request.user, kind=form.cleaned_data["kind"], file=form.cleaned_data["file"]
+        )
+    except ProjectError as error:
+        return refused(request, form, "file", error, "upload_form")
+    late = " It arrived after the deadline and is marked late." if deliverable.is_late else ""
+    messages.success(request, f"{deliverable.get_kind_display().capitalize()} uploaded.{late}")
+    return redirect("project-mine")
+
+
+@login_required
+@require_GET
+def deliverable_file(request, pk: int):
+    deliverable = projects.deliverable_get(deliverable_id=pk, user=request.user)
+    return FileResponse(
+        deliverable.file.open("rb"),
+        as_attachment=True,
+        filename=deliverable.file_name,
+        content_type=projects.content_type(deliverable),
+    )
+
+
+# --- instructors ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+@instructor_required(message="Only instructors see every group.")
+def group_list(request):
+    groups = list(projects.groups_overview())
+    for group in groups:
+        group.size_problem = projects.group_size_problem(group, group.member_count)
+    context = {"groups": groups, "config": projects.project_settings(), "now": timezone.now()}
+    return render(request, "course/groups.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@instructor_required(message="No such group.", hide=True)
+def group_detail(request, pk: int):
+    group = ProjectGroup.objects.select_related("topic").filter(pk=pk).first()
+    if group is None:
+        raise Http404("No such group.")
+    initial = {"mark": group.mark, "feedback": group.feedback, "released": group.mark_released}
+    form = MarkForm(request.POST or None, group=group, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        save_marks(request, group, form)
+        messages.success(request, "Marks saved.")
+        return redirect("project-group", pk=group.pk)
+    context = {
+        "group": group,
+        "form": form,
+        "deliverables": group.deliverables.select_related("uploaded_by"),
+        "history": projects.mark_history(group),
+        "config": projects.project_settings(),
+    }
+    return render(request, "course/group.html", context, status=400 if form.errors else 200)
+
+
+@transaction.atomic
+def save_marks(request, group: ProjectGroup, form: MarkForm) -> None:
+    data = form.cleaned_data
+    projects.mark_set(
+        group=group,
+        by=request.user,
+        mark=data["mark"],
+        feedback=data["feedback"],
+        released=data["released"],
+    )
+    for membership, adjustment in form.adjustments():
+        projects.adjustment_set(membership=membership, by=request.user, adjustment=adjustment)

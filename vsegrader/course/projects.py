@@ -31,6 +31,7 @@ from vsegrader.course.models import (
     ProjectTopic,
 )
 from vsegrader.course.roster import is_student
+from vsegrader.permissions import is_instructor, visible_to
 from vsegrader.refusals import Refused
 
 CONTENT_TYPES = {
@@ -82,8 +83,10 @@ def groups_overview() -> QuerySet[ProjectGroup]:
     """Every group for the instructors' list, with members and upload counts."""
     return (
         ProjectGroup.objects.select_related("topic")
-        .annotate(member_count=Count("memberships", distinct=True),
-                  upload_count=Count("deliverables", distinct=True))
+        .annotate(
+            member_count=Count("memberships", distinct=True),
+            upload_count=Count("deliverables", distinct=True),
+        )
         .prefetch_related(
             Prefetch("memberships", queryset=Membership.objects.select_related("user"))
         )
@@ -100,8 +103,7 @@ def latest_deliverables(group: ProjectGroup) -> dict[str, Deliverable]:
 def deliverable_get(*, deliverable_id: int, user) -> Deliverable:
     """A file its group's members and instructors may download; anyone else gets a 404."""
     deliverables = Deliverable.objects.select_related("group")
-    if not (user.is_active and user.is_staff):
-        deliverables = deliverables.filter(group__memberships__user=user)
+    deliverables = visible_to(user, deliverables, "group__memberships__user")
     deliverable = deliverables.filter(pk=deliverable_id).first()
     if deliverable is None:
         raise Http404("No such file.")
@@ -147,8 +149,13 @@ def clean_name(name: str) -> str:
 
 
 def group_create(
-    *, user, name: str, topic: ProjectTopic | None = None, own_topic: str = "",
-    description: str = "", now: datetime | None = None,
+    *,
+    user,
+    name: str,
+    topic: ProjectTopic | None = None,
+    own_topic: str = "",
+    description: str = "",
+    now: datetime | None = None,
 ) -> ProjectGroup:
     """A new group with its creator as the first member; others join with its invite code."""
     require_student(user)
@@ -163,14 +170,18 @@ def group_create(
             if ProjectGroup.objects.filter(name__iexact=name).exists():
                 raise ProjectError(f"A group named '{name}' exists already.", "name_taken")
             group = ProjectGroup.objects.create(
-                name=name, topic=topic, own_topic="" if topic else own_topic,
-                description=description.strip()[:2000], created_by=user,
+                name=name,
+                topic=topic,
+                own_topic="" if topic else own_topic,
+                description=description.strip()[:2000],
+                created_by=user,
             )
             Membership.objects.create(group=group, user=user)
     except IntegrityError as error:  # a parallel request won the race the checks saw open
         raise ProjectError(
             "Someone registered the same group name or your account at the same moment; "
-            "reload the page and try again.", "conflict",
+            "reload the page and try again.",
+            "conflict",
         ) from error
     return group
 
@@ -187,19 +198,26 @@ def group_join(*, user, code: str, now: datetime | None = None) -> ProjectGroup:
             require_registration_open(config, now or timezone.now())
             lock_student(user)  # always the student before the group: no lock-order deadlock
             require_no_group(user)
-            group = ProjectGroup.objects.select_for_update().filter(
-                invite_code=normalize_code(code)
-            ).first()
+            group = (
+                ProjectGroup.objects.select_for_update()
+                .filter(invite_code=normalize_code(code))
+                .first()
+            )
             if group is None:
-                raise ProjectError("No group has this invitation code; check it with your "
-                                   "group.", "bad_code")
+                raise ProjectError(
+                    "No group has this invitation code; check it with your group.", "bad_code"
+                )
             if group.memberships.count() >= config.max_members:
-                raise ProjectError(f"The group '{group.name}' is full: a group has at most "
-                                   f"{config.max_members} members.", "group_full")
+                raise ProjectError(
+                    f"The group '{group.name}' is full: a group has at most "
+                    f"{config.max_members} members.",
+                    "group_full",
+                )
             Membership.objects.create(group=group, user=user)
     except IntegrityError as error:
-        raise ProjectError("You joined a group at the same moment in another window; "
-                           "reload the page.", "conflict") from error
+        raise ProjectError(
+            "You joined a group at the same moment in another window; reload the page.", "conflict"
+        ) from error
     return group
 
 
@@ -261,7 +279,8 @@ def check_deliverable(*, kind: str, file: UploadedFile | None) -> CheckedFile:
         wanted = " or ".join(e.upper() for e in ACCEPTED[kind])
         raise ProjectError(
             f"The {Deliverable.Kind(kind).label} must be a {wanted} file; this file's content "
-            "is not (a renamed file does not count).", "bad_file_type",
+            "is not (a renamed file does not count).",
+            "bad_file_type",
         )
     digest = hashlib.sha256()
     for chunk in file.chunks():
@@ -288,9 +307,15 @@ def deliverable_upload(
     checked = check_deliverable(kind=kind, file=file)
     now = now or timezone.now()
     deliverable = Deliverable(
-        group=group, kind=kind, ext=checked.ext, size=checked.size, sha256=checked.sha256,
-        file_name=display_file_name(file.name, checked.ext), uploaded_by=user,
-        uploaded_at=now, is_late=now >= project_settings().deadline,
+        group=group,
+        kind=kind,
+        ext=checked.ext,
+        size=checked.size,
+        sha256=checked.sha256,
+        file_name=display_file_name(file.name, checked.ext),
+        uploaded_by=user,
+        uploaded_at=now,
+        is_late=now >= project_settings().deadline,
     )
     with transaction.atomic():
         # Serializes the group's uploads, so parallel ones cannot both skip the pruning.
@@ -347,12 +372,19 @@ def shown(value) -> str:
 def record(group, field: str, old, new, by, member=None) -> MarkChange | None:
     if shown(old) == shown(new):
         return None
-    return MarkChange.objects.create(group=group, member=member, field=field,
-                                     old_value=shown(old), new_value=shown(new), changed_by=by)
+    return MarkChange.objects.create(
+        group=group,
+        member=member,
+        field=field,
+        old_value=shown(old),
+        new_value=shown(new),
+        changed_by=by,
+    )
 
 
-def require_instructor(user) -> None:
-    if not (user.is_active and user.is_staff):
+def refuse_unless_instructor(user) -> None:
+    """The service's refusal (a `ProjectError`); views use `vsegrader.permissions`."""
+    if not is_instructor(user):
         raise ProjectError("Only instructors mark projects.", "not_an_instructor")
 
 
@@ -360,13 +392,15 @@ def mark_set(
     *, group: ProjectGroup, by, mark: Decimal | None, feedback: str, released: bool
 ) -> list[MarkChange]:
     """Sets the group's mark (percent), feedback and release; records each changed value."""
-    require_instructor(by)
+    refuse_unless_instructor(by)
     if mark is not None and not 0 <= mark <= 100:
         raise ProjectError("The project mark is a percentage from 0 to 100.", "bad_mark")
     with transaction.atomic():
         locked = ProjectGroup.objects.select_for_update().get(pk=group.pk)
-        changes = [record(locked, "mark", locked.mark, mark, by),
-                   record(locked, "released", locked.mark_released, released, by)]
+        changes = [
+            record(locked, "mark", locked.mark, mark, by),
+            record(locked, "released", locked.mark_released, released, by),
+        ]
         locked.mark, locked.feedback, locked.mark_released = mark, feedback.strip(), released
         locked.save(update_fields=["mark", "feedback", "mark_released"])
     return [change for change in changes if change]
@@ -374,15 +408,16 @@ def mark_set(
 
 def adjustment_set(*, membership: Membership, by, adjustment: Decimal) -> MarkChange | None:
     """Moves one member's project mark by `adjustment` percentage points (-100..100)."""
-    require_instructor(by)
+    refuse_unless_instructor(by)
     if not -100 <= adjustment <= 100:
         raise ProjectError("An adjustment lies between -100 and 100 points.", "bad_adjustment")
     with transaction.atomic():
-        locked = Membership.objects.select_for_update().select_related("group").get(
-            pk=membership.pk
+        locked = (
+            Membership.objects.select_for_update().select_related("group").get(pk=membership.pk)
         )
-        change = record(locked.group, "adjustment", locked.adjustment, adjustment, by,
-                        member=locked.user)
+        change = record(
+            locked.group, "adjustment", locked.adjustment, adjustment, by, member=locked.user
+        )
         locked.adjustment = adjustment
         locked.save(update_fields=["adjustment"])
     return change

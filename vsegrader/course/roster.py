@@ -10,8 +10,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from vsegrader.accounts.baseline import BASELINE_USERNAME
+from vsegrader.permissions import is_instructor, not_instructor
+
 ROSTER_COLUMNS = ("username", "email", "first_name", "last_name")
-BASELINE_USERNAME = "baseline"  # the participant baseline models submit as; not a student
 
 
 @dataclass
@@ -91,7 +93,7 @@ def students():
     """The course's students: active accounts that are neither instructors nor the baseline."""
     return (
         get_user_model()
-        .objects.filter(is_active=True, is_staff=False)
+        .objects.filter(not_instructor(), is_active=True)
         .exclude(username=BASELINE_USERNAME)
         .order_by("last_name", "first_name", "username")
     )
@@ -99,7 +101,9 @@ def students():
 
 def is_student(user) -> bool:
     return bool(
-        user.is_authenticated and user.is_active and not user.is_staff
+        user.is_authenticated
+        and user.is_active
+        and not is_instructor(user)
         and user.username != BASELINE_USERNAME
     )
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from vsegrader.course import api, pages, project_pages
+from vsegrader.course import api, pages
 
 page_urls: list = [
     path("grades/", pages.gradebook_page, name="grades"),
@@ -12,15 +12,18 @@ page_urls: list = [
     path("deadlines/", pages.deadline_list, name="deadline-list"),
     path("deadlines/calendar/renew/", pages.calendar_renew, name="calendar-renew"),
     path("deadlines/calendar/<str:token>.ics", pages.calendar_feed, name="calendar-feed"),
-    path("projects/", project_pages.my_project, name="project-mine"),
-    path("projects/create/", project_pages.group_create, name="project-create"),
-    path("projects/join/", project_pages.group_join, name="project-join"),
-    path("projects/leave/", project_pages.group_leave, name="project-leave"),
-    path("projects/upload/", project_pages.deliverable_upload, name="project-upload"),
-    path("projects/deliverables/<int:pk>/file/", project_pages.deliverable_file,
-         name="project-deliverable-file"),
-    path("projects/groups/", project_pages.group_list, name="project-groups"),
-    path("projects/groups/<int:pk>/", project_pages.group_detail, name="project-group"),
+    path("projects/", pages.my_project, name="project-mine"),
+    path("projects/create/", pages.group_create, name="project-create"),
+    path("projects/join/", pages.group_join, name="project-join"),
+    path("projects/leave/", pages.group_leave, name="project-leave"),
+    path("projects/upload/", pages.deliverable_upload, name="project-upload"),
+    path(
+        "projects/deliverables/<int:pk>/file/",
+        pages.deliverable_file,
+        name="project-deliverable-file",
+    ),
+    path("projects/groups/", pages.group_list, name="project-groups"),
+    path("projects/groups/<int:pk>/", pages.group_detail, name="project-group"),
 ]
 api_urls: list = [
     path("grades/", api.GradesView.as_view(), name="api-grades"),

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from vsegrader.permissions import is_instructor
 from vsegrader.training.models import BaselineRun
 
 
@@ -8,8 +9,18 @@ class BaselineRunAdmin(admin.ModelAdmin):
     """Read-only: runs are started from the challenge page or `manage.py runbaseline`."""
 
     list_display = [
-        "id", "challenge", "status", "quick", "device", "epoch", "epochs", "metric_name",
-        "metric_value", "submission", "created_at", "finished_at",
+        "id",
+        "challenge",
+        "status",
+        "quick",
+        "device",
+        "epoch",
+        "epochs",
+        "metric_name",
+        "metric_value",
+        "submission",
+        "created_at",
+        "finished_at",
     ]
     list_filter = ["status", "quick", "device", "challenge"]
     search_fields = ["challenge__slug", "error"]
@@ -20,7 +31,7 @@ class BaselineRunAdmin(admin.ModelAdmin):
         return [field.name for field in self.model._meta.fields]
 
     def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff
+        return is_instructor(request.user)
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)

@@ -1,27 +1,12 @@
 """The instructors' baseline panel on a challenge page (an htmx fragment) and its button."""
 
-from django import forms
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from challenges import selectors as challenge_selectors
 from vsegrader.training import selectors, services
-from vsegrader.training.models import BaselineRun
-
-
-class BaselineRunForm(forms.Form):
-    mode = forms.ChoiceField(choices=[("full", "full"), ("quick", "quick")], initial="full")
-    device = forms.ChoiceField(choices=BaselineRun.Device.choices, initial="auto")
-    seed = forms.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
-
-
-def instructor_challenge(request, slug: str):
-    """Anyone but an instructor gets a 404: the panel's existence reveals nothing."""
-    if not challenge_selectors.is_instructor(request.user):
-        raise Http404("No such page.")
-    return challenge_selectors.challenge_get(slug=slug, user=request.user)
+from vsegrader.training.forms import BaselineRunForm
 
 
 def render_panel(request, challenge, *, form=None, notice: str = "", status: int = 200):
@@ -38,13 +23,13 @@ def render_panel(request, challenge, *, form=None, notice: str = "", status: int
 
 @require_GET
 def baseline_panel(request, slug: str):
-    challenge = instructor_challenge(request, slug)
+    challenge = challenge_selectors.instructor_challenge_get(slug=slug, user=request.user)
     return render_panel(request, challenge)
 
 
 @require_POST
 def baseline_run(request, slug: str):
-    challenge = instructor_challenge(request, slug)
+    challenge = challenge_selectors.instructor_challenge_get(slug=slug, user=request.user)
     form = BaselineRunForm(request.POST)
     if not form.is_valid():
         return render_panel(request, challenge, form=form, status=400)

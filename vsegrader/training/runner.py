@@ -65,9 +65,18 @@ def run_lines(
     expired = threading.Event()
     with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stderr:
         with subprocess.Popen(
-            command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=stderr, text=True, encoding="utf-8", errors="replace", bufsize=1,
-            start_new_session=True, preexec_fn=_die_with_parent,
+            command,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            bufsize=1,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
         ) as process:
             timer = threading.Timer(timeout, _expire, args=(process, expired))
             timer.start()

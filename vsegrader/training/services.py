@@ -1,7 +1,7 @@
 """Writes: starting a baseline run, and running it (on the GPU worker, or inline).
 
 A run trains `python -m baselines` in a child process, so that no Celery worker ever
-imports torch itself, then submits the predictions through `challenges.services.
+imports torch itself, then submits the predictions through `challenges.submissions.services.
 submission_create` as the baseline account: the same path a student's upload takes.
 """
 
@@ -22,9 +22,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from challenges.models import Challenge, Submission
-from challenges.services import SubmissionRejected, submission_create
+from challenges.submissions.services import SubmissionRejected, submission_create
+from vsegrader.accounts.baseline import baseline_account
 from vsegrader.training.models import BaselineRun, baseline_timeout_seconds
-from vsegrader.training.progress import append_log, progress_update
+from vsegrader.training.run_events import append_log, progress_update
 from vsegrader.training.runner import process_alive, run_lines
 
 log = logging.getLogger(__name__)
@@ -175,9 +176,19 @@ def claim(run_id: int, worker: str = "") -> BaselineRun | None:
         status=BaselineRun.Status.RUNNING, started_at__lt=lost_before(now)
     )
     claimed = BaselineRun.objects.filter(claimable, pk=run_id).update(
-        status=BaselineRun.Status.RUNNING, started_at=now, finished_at=None, error="", phase="",
-        epoch=None, epochs=None, metric_name="", metric_value=None, log="", submission=None,
-        worker=worker, worker_pid=os.getpid(),
+        status=BaselineRun.Status.RUNNING,
+        started_at=now,
+        finished_at=None,
+        error="",
+        phase="",
+        epoch=None,
+        epochs=None,
+        metric_name="",
+        metric_value=None,
+        log="",
+        submission=None,
+        worker=worker,
+        worker_pid=os.getpid(),
     )
     if not claimed:
         return None
@@ -191,7 +202,10 @@ def train_and_submit(run: BaselineRun, workdir: Path, echo: Echo | None) -> None
     timeout = baseline_timeout_seconds()
     outcome = run_lines(
         baseline_command(run, data_dir, out),
-        on_line=recorder.feed, timeout=timeout, cwd=Path(settings.BASE_DIR), env=child_env(),
+        on_line=recorder.feed,
+        timeout=timeout,
+        cwd=Path(settings.BASE_DIR),
+        env=child_env(),
     )
     if not outcome.ok:
         for line in outcome.stderr_tail[-5:]:
@@ -223,8 +237,19 @@ def public_data_folder(challenge: Challenge, folder: Path) -> Path:
 def baseline_command(run: BaselineRun, data_dir: Path, out: Path) -> list[str]:
     python = getattr(settings, "BASELINES_PYTHON", "") or sys.executable
     command = [
-        python, "-m", "baselines", run.challenge.slug, "--data", str(data_dir), "--out", str(out),
-        "--device", run.device, "--seed", str(run.seed), "--progress-json",
+        python,
+        "-m",
+        "baselines",
+        run.challenge.slug,
+        "--data",
+        str(data_dir),
+        "--out",
+        str(out),
+        "--device",
+        run.device,
+        "--seed",
+        str(run.seed),
+        "--progress-json",
     ]
     return [*command, "--quick"] if run.quick else command
 
@@ -234,8 +259,6 @@ def child_env() -> dict:
 
 
 def submit(run: BaselineRun, predictions: Path) -> None:
-    from vsegrader.course.demo import baseline_account
-
     if not BaselineRun.objects.filter(pk=run.pk, **owned(run)).exists():
         return  # failed as lost meanwhile: its predictions do not count
     try:

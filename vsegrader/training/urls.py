@@ -2,10 +2,10 @@
 
 from django.urls import path
 
-from vsegrader.training import views
+from vsegrader.training import pages
 
 page_urls: list = [
-    path("challenges/<slug:slug>/baseline/", views.baseline_panel, name="baseline-panel"),
-    path("challenges/<slug:slug>/baseline/run/", views.baseline_run, name="baseline-run"),
+    path("challenges/<slug:slug>/baseline/", pages.baseline_panel, name="baseline-panel"),
+    path("challenges/<slug:slug>/baseline/run/", pages.baseline_run, name="baseline-run"),
 ]
 api_urls: list = []

@@ -6,9 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from challenges.bundles.format import BundleError
+from challenges.bundles.importing import challenge_import
 from challenges.bundles.inclass import InClassOptions, read_inclass_export
 from challenges.bundles.reader import read_bundle
-from challenges.importing import challenge_import
 
 
 class Command(BaseCommand):
@@ -21,7 +21,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", help="bundle folder or zip file")
         parser.add_argument(
-            "--deadline-in-days", type=float, default=None,
+            "--deadline-in-days",
+            type=float,
+            default=None,
             help="for a new challenge only: close it this many days from now "
             "(demo courses), instead of the bundle's deadline",
         )
@@ -58,8 +60,12 @@ class Command(BaseCommand):
             raise CommandError("A Kaggle export needs --deadline (or --deadline-in-days).")
         labels = tuple(label for label in options["labels"].split(",") if label)
         export = InClassOptions(
-            metric=options["metric"], deadline=options["deadline"] or deadline,
-            slug=options["slug"], title=options["title"], labels=labels,
-            sample_submission=options["sample_submission"], exclude=tuple(options["exclude"]),
+            metric=options["metric"],
+            deadline=options["deadline"] or deadline,
+            slug=options["slug"],
+            title=options["title"],
+            labels=labels,
+            sample_submission=options["sample_submission"],
+            exclude=tuple(options["exclude"]),
         )
         return read_inclass_export(path, export, workdir=workdir)

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from challenges.boards.standings import refresh_standings
 from challenges.models import Challenge
-from challenges.standings import refresh_standings
 
 
 class Command(BaseCommand):

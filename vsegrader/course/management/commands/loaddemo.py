@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from vsegrader.course.demo import demo_accounts, demo_course, demo_load
+from demo.course import demo_accounts, demo_course, demo_load
 
 
 class Command(BaseCommand):
@@ -25,5 +25,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo course ready in {elapsed:.1f} s."))
         self.stdout.write("Demo logins:")
         for account in accounts:
-            role = "instructor" if account.is_staff else "student"
+            role = "instructor" if account.is_instructor else "student"
             self.stdout.write(f"  {role:<10}  {account.username:<12} password: {account.password}")
