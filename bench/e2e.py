@@ -162,6 +162,7 @@ def stack_env(var: Path) -> dict:
         "CACHE_URL": CACHE_URL,
         "VSEGRADER_VAR_DIR": str(var),
         "VSEGRADER_API_RATE": "",  # measure the pipeline, not the per-user throttle
+        "SUBMISSION_UPLOAD_RATE": "",  # nor the per-student upload pace
         "DEBUG": "0",
         "SECRET_KEY": "e2e-bench-secret-key-not-for-production-0123456789",
         "ALLOWED_HOSTS": "127.0.0.1",

@@ -40,6 +40,7 @@ def write_bundle(root: Path) -> Path:
         'slug = "bench-1d"\ntitle = "Bench"\nmetric = "mse"\n'
         'deadline = "2030-01-01T00:00:00+01:00"\nid_column = "id"\n'
         '[[targets]]\nname = "y"\ntype = "float"\n'
+        "[limits]\ndaily = 1000\n"  # one student sends every measured upload
     )
     (bundle / "description.md").write_text("bench\n")
     usage = ["Public" if i % 10 < 3 else "Private" for i in range(ROWS)]
@@ -122,8 +123,9 @@ def run_setup(name: str, extra_env: dict, runs: int) -> list[float]:
             "VSEGRADER_VAR_DIR": var,
             "LOG_LEVEL": "WARNING",
             "VSEGRADER_API_RATE": "",
+            "SUBMISSION_UPLOAD_RATE": "",
             **extra_env,
-        }  # measure scoring, not the throttle
+        }  # measure scoring, not the throttle or the per-student upload pace
         for key in ("DATABASE_URL", "CELERY_BROKER_URL"):
             if key not in extra_env:
                 env.pop(key, None)

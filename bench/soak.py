@@ -406,6 +406,12 @@ def main() -> None:
         default=60,
         help="REQUEUE_*_AFTER_SECONDS of the stack (the product's default: 60)",
     )
+    parser.add_argument(
+        "--no-faults",
+        dest="faults",
+        action="store_false",
+        help="no killed worker, no spoiled message: for finding the highest sustained rate",
+    )
     parser.add_argument("--var", type=Path, help="the stack's folder (default: a new one)")
     args = parser.parse_args()
 
@@ -421,13 +427,11 @@ def main() -> None:
         load, prober = Load(students, slugs, args.rate), Prober(stack)
         prober.start()
         started = time.monotonic()
-        load.run(
-            seconds,
-            [
-                (0.4 * seconds, lambda: kill_worker(stack)),
-                (0.6 * seconds, lambda: spoil_one_message(stack)),
-            ],
-        )
+        faults = [
+            (0.4 * seconds, lambda: kill_worker(stack)),
+            (0.6 * seconds, lambda: spoil_one_message(stack)),
+        ]
+        load.run(seconds, faults if args.faults else [])
         elapsed = time.monotonic() - started
         books = reconcile(stack, load, drain_s=3 * args.requeue_after + 60)
         prober.stopped.set()

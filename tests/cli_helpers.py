@@ -65,6 +65,19 @@ def cli_fixture(capsys, cli_home):
     return run
 
 
+@pytest.fixture(name="site")
+def site_fixture(live_server, challenge, student):
+    """A live site with one challenge and one student."""
+    return live_server.url
+
+
+@pytest.fixture(name="logged_in")
+def logged_in_fixture(site, cli_home, student):
+    """The live site, with the student's login saved where the client looks for it."""
+    save_login(cli_home, site, token_for(student))
+    return site
+
+
 def config_file(home: Path) -> Path:
     return home / ".vsegrader" / "config.json"
 

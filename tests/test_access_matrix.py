@@ -39,7 +39,7 @@ from tests import access
 from tests.admin_forms import post_mode
 from tests.bundles import write_tiny_bundle
 from tests.factories import scored_submission
-from vsegrader.course import deadlines, gradebook, projects
+from vsegrader.course import deadlines, gradebook, marks, projects
 from vsegrader.course.models import Membership, ProjectSettings
 
 pytestmark = pytest.mark.django_db
@@ -265,14 +265,14 @@ def add_project(student: Student, instructor) -> None:
     pdf = b"%PDF-1.7\n% " + f"{p.tag}-pdf-bytes".encode() + b"\n%%EOF\n"
     upload = SimpleUploadedFile(f"{p.tag}-report.pdf", pdf, content_type="application/pdf")
     student.deliverable = projects.deliverable_upload(user=user, kind="report", file=upload)
-    projects.mark_set(
+    marks.mark_set(
         group=student.group,
         by=instructor,
         mark=p.mark,
         feedback=f"{p.tag} feedback",
         released=p.released,
     )
-    projects.adjustment_set(
+    marks.adjustment_set(
         membership=Membership.objects.get(user=user), by=instructor, adjustment=p.adjustment
     )
     student.group.refresh_from_db()

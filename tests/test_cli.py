@@ -21,25 +21,16 @@ from tests.cli_helpers import (  # noqa: F401 - the *_fixture imports register f
     closed_port_url,
     config_file,
     fresh_throttle_counts_fixture,
+    logged_in_fixture,
     run_console_script,
     save_login,
+    site_fixture,
     token_for,
 )
 from tests.factories import scored_submission
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "pw-for-tests-1"
-
-
-@pytest.fixture
-def site(live_server, challenge, student):
-    return live_server.url
-
-
-@pytest.fixture
-def logged_in(site, cli_home, student):
-    save_login(cli_home, site, token_for(student))
-    return site
 
 
 @pytest.fixture

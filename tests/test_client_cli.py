@@ -22,24 +22,15 @@ from tests.cli_helpers import (  # noqa: F401 - the *_fixture imports register f
     config_file,
     console_script,
     fresh_throttle_counts_fixture,
+    logged_in_fixture,
     save_login,
+    site_fixture,
     token_for,
 )
 from tests.factories import scored_submission
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "pw-for-tests-1"
-
-
-@pytest.fixture
-def site(live_server, challenge, student):
-    return live_server.url
-
-
-@pytest.fixture
-def logged_in(site, cli_home, student):
-    save_login(cli_home, site, token_for(student))
-    return site
 
 
 def failed_submission(challenge, user, error: str) -> Submission:

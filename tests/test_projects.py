@@ -12,7 +12,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from vsegrader.course import projects
+from vsegrader.course import marks, projects
 from vsegrader.course.models import (
     Deliverable,
     MarkChange,
@@ -313,10 +313,8 @@ def test_the_create_and_join_forms_on_the_page(client, schedule, topic, student,
 
 
 def test_every_mark_change_is_kept_with_who_and_when(group, instructor, make_user):
-    projects.mark_set(
-        group=group, by=instructor, mark=Decimal("80"), feedback="Good.", released=False
-    )
-    projects.mark_set(
+    marks.mark_set(group=group, by=instructor, mark=Decimal("80"), feedback="Good.", released=False)
+    marks.mark_set(
         group=group, by=instructor, mark=Decimal("85.5"), feedback="Better.", released=True
     )
     history = list(MarkChange.objects.filter(group=group).order_by("id"))
@@ -330,19 +328,17 @@ def test_every_mark_change_is_kept_with_who_and_when(group, instructor, make_use
 
 def test_a_member_adjustment_is_recorded_per_member(group, instructor, student):
     membership = Membership.objects.get(user=student)
-    change = projects.adjustment_set(
-        membership=membership, by=instructor, adjustment=Decimal("-10")
-    )
+    change = marks.adjustment_set(membership=membership, by=instructor, adjustment=Decimal("-10"))
     assert (change.member, change.old_value, change.new_value) == (student, "0", "-10")
     assert (
-        projects.adjustment_set(membership=membership, by=instructor, adjustment=Decimal("-10"))
+        marks.adjustment_set(membership=membership, by=instructor, adjustment=Decimal("-10"))
         is None
     )  # unchanged: no entry
 
 
 def test_students_cannot_mark(group, student):
     with pytest.raises(ProjectError, match="Only instructors"):
-        projects.mark_set(group=group, by=student, mark=Decimal("100"), feedback="", released=True)
+        marks.mark_set(group=group, by=student, mark=Decimal("100"), feedback="", released=True)
 
 
 def test_the_marking_page_saves_mark_adjustments_and_history(client, group, instructor, student):

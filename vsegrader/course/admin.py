@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 
-from vsegrader.course import projects
+from vsegrader.course import marks
 from vsegrader.course.models import (
     Deliverable,
     GradeScheme,
@@ -156,7 +156,7 @@ class ProjectGroupAdmin(InstructorAdminPermissions, admin.ModelAdmin):
     def release_marks(self, request, queryset):
         released = 0
         for group in queryset.exclude(mark=None):
-            projects.mark_set(
+            marks.mark_set(
                 group=group,
                 by=request.user,
                 mark=group.mark,

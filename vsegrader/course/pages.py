@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from challenges import selectors
-from vsegrader.course import deadlines, gradebook, projects
+from vsegrader.course import deadlines, gradebook, marks, projects
 from vsegrader.course.forms import DeliverableForm, GroupCreateForm, JoinForm, MarkForm
 from vsegrader.course.models import ProjectGroup
 from vsegrader.course.projects import ProjectError
@@ -327,7 +327,7 @@ def group_detail(request, pk: int):
         "group": group,
         "form": form,
         "deliverables": group.deliverables.select_related("uploaded_by"),
-        "history": projects.mark_history(group),
+        "history": marks.mark_history(group),
         "config": projects.project_settings(),
     }
     return render(request, "course/group.html", context, status=400 if form.errors else 200)
@@ -336,7 +336,7 @@ def group_detail(request, pk: int):
 @transaction.atomic
 def save_marks(request, group: ProjectGroup, form: MarkForm) -> None:
     data = form.cleaned_data
-    projects.mark_set(
+    marks.mark_set(
         group=group,
         by=request.user,
         mark=data["mark"],
@@ -344,4 +344,4 @@ def save_marks(request, group: ProjectGroup, form: MarkForm) -> None:
         released=data["released"],
     )
     for membership, adjustment in form.adjustments():
-        projects.adjustment_set(membership=membership, by=request.user, adjustment=adjustment)
+        marks.adjustment_set(membership=membership, by=request.user, adjustment=adjustment)
