@@ -3,10 +3,11 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from vsegrader_client.format.spec import Target
 
 from challenges.boards.ties import CHOICES as TIE_CHOICES
 from challenges.boards.ties import DEFAULT_TIE_POLICY
-from challenges.scoring.spec import SubmissionSpec, Target
+from challenges.scoring.spec import SubmissionSpec
 from challenges.storage import data_storage, hidden_storage
 
 

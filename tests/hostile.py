@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hypothesis import strategies as st
+from vsegrader_client.format.errors import quote
 
 from challenges.bundles.reader import read_bundle
 from challenges.scoring import Solution, SubmissionSpec, Target, load_solution
-from challenges.scoring.errors import quote
 from demo.bundles import DEMO_SLUGS, build_demo_bundles
 
 ROWS = 40

@@ -4,6 +4,8 @@ the server, and these tests hold the two together."""
 
 import csv
 import io
+import subprocess
+import sys
 
 import pytest
 from vsegrader_client import checks
@@ -129,20 +131,21 @@ def server_message(data: bytes, spec, solution) -> str | None:
     return None
 
 
-def client_message(data: bytes, spec, ids=IDS) -> str | None:
+def client_message(data: bytes, spec, ids=IDS, fast=None) -> str | None:
     try:
-        checks.check_submission(data, spec, ids)
+        checks.check_submission(data, spec, ids, fast=fast)
     except checks.FileRefused as refused:
         return "\n".join(refused.errors)
     return None
 
 
+@pytest.mark.parametrize("fast", [False, True], ids=["plain Python", "pyarrow"])
 @pytest.mark.parametrize(("kind", "case"), CASES, ids=[f"{k}: {c}" for k, c in CASES])
-def test_the_client_refuses_a_file_with_the_servers_exact_messages(kind, case):
+def test_the_client_refuses_a_file_with_the_servers_exact_messages(kind, case, fast):
     spec, solution, client_spec = server_and_client_spec(kind)
     _, _, header, good = CHALLENGES[kind]
     data = bad_files(header, good)[case]
-    assert client_message(data, client_spec) == server_message(data, spec, solution)
+    assert client_message(data, client_spec, fast=fast) == server_message(data, spec, solution)
 
 
 def test_the_cases_cover_both_good_and_bad_files():
@@ -152,14 +155,18 @@ def test_the_cases_cover_both_good_and_bad_files():
     assert results.count(None) >= 5 and sum(r is not None for r in results) >= 25
 
 
-def test_without_the_test_ids_only_the_row_count_is_checked():
+@pytest.mark.parametrize("fast", [False, True], ids=["plain Python", "pyarrow"])
+def test_without_the_test_ids_only_the_row_count_is_checked(fast):
     _, _, client_spec = server_and_client_spec("numbers")
     rows = [f"{i},0.5,1" for i in IDS]
-    assert client_message(("id,y,p\n" + "\n".join(rows[1:])).encode(), client_spec, None) == (
-        "Submission must have 20 rows (found 19)"
+    short = ("id,y,p\n" + "\n".join(rows[1:])).encode()
+    assert (
+        client_message(short, client_spec, None, fast) == "Submission must have 20 rows (found 19)"
     )
     unknown = ["99,0.5,1", *rows[1:]]
-    assert client_message(("id,y,p\n" + "\n".join(unknown)).encode(), client_spec, None) is None
+    assert (
+        client_message(("id,y,p\n" + "\n".join(unknown)).encode(), client_spec, None, fast) is None
+    )
 
 
 def test_the_test_ids_are_read_from_the_sample_submission():
@@ -169,6 +176,17 @@ def test_the_test_ids_are_read_from_the_sample_submission():
     assert checks.ids_from_sample(perfect_submission(), spec) == [str(i) for i in TINY_SOLUTION]
     assert checks.ids_from_sample(b"id,y\n1,0\n", spec) is None  # not every id: unusable
     assert checks.ids_from_sample(b"\xff\xfe", spec) is None
+
+
+def test_with_pyarrow_the_sample_s_ids_are_read_as_an_array_of_the_same_ids():
+    spec = checks.Spec.from_api(
+        {"id_column": "id", "targets": [{"name": "y", "kind": "float"}], "row_count": 20}
+    )
+    ids = checks.sample_ids(perfect_submission(), spec)
+    assert ids.to_pylist() == checks.ids_from_sample(perfect_submission(), spec)
+    assert checks.sample_ids(b"id,y\n1,0\n", spec) is None
+    assert checks.sample_ids(b"\xff\xfe", spec) is None
+    assert checks.sample_ids(b"y,id\n0, 7\n" + b"0,7\n" * 19, spec) is None  # repeated ids
 
 
 @pytest.mark.django_db
@@ -231,3 +249,28 @@ def test_the_progress_bar_draws_on_a_terminal_only(capsys):
     silent = io.StringIO()  # not a terminal: nothing drawn
     Progress("x", 10 * 1024 * 1024, stream=silent).update(10 * 1024 * 1024)
     assert silent.getvalue() == ""
+
+
+def test_without_pyarrow_the_client_falls_back_to_plain_python_with_the_same_messages():
+    code = "\n".join(
+        [
+            "import sys",
+            "sys.modules['pyarrow'] = sys.modules['numpy'] = None  # neither can be imported",
+            "from vsegrader_client import checks, cli, submitting",
+            "assert not checks.has_pyarrow()",
+            "spec = checks.Spec.from_api(",
+            "    {'id_column': 'id', 'targets': [{'name': 'y'}], 'row_count': 2})",
+            "assert checks.sample_ids(b'id,y\\n1,0\\n2,0\\n', spec) == ['1', '2']",
+            "try:",
+            "    checks.check_submission(sys.stdin.buffer.read(), spec, ['1', '2'])",
+            "except checks.FileRefused as refused:",
+            "    print('\\n'.join(refused.errors))",
+        ]
+    )
+    data = b"id,y\n1,0.5\n2,0.5\n2,1\n"
+    spec = checks.Spec.from_api({"id_column": "id", "targets": [{"name": "y"}], "row_count": 2})
+    result = subprocess.run(
+        [sys.executable, "-c", code], input=data, capture_output=True, check=True
+    )
+    assert result.stdout.decode().strip() == client_message(data, spec, ["1", "2"], fast=True)
+    assert "Duplicate id '2' on lines 3 and 4" in result.stdout.decode()

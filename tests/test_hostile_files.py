@@ -95,7 +95,8 @@ def server_verdict(data: bytes, c: Case, *, shadow: bool = False):
         return invalid.errors
 
 
-def client_verdict(data: bytes, c: Case) -> list[str] | None:
+def client_verdict(data: bytes, c: Case, *, fast: bool = False) -> list[str] | None:
+    """The plain-Python check (no pyarrow) unless `fast`: the shared pyarrow check."""
     spec = checks.Spec.from_api(
         {
             "id_column": c.spec.id_column,
@@ -106,7 +107,7 @@ def client_verdict(data: bytes, c: Case) -> list[str] | None:
         }
     )
     try:
-        checks.check_submission(data, spec, list(c.ids))
+        checks.check_submission(data, spec, list(c.ids), fast=fast)
     except checks.FileRefused as refused:
         return refused.errors
     return None
@@ -150,14 +151,19 @@ def check(file: Hostile) -> None:
 
 
 def check_client(file: Hostile, c: Case, verdict) -> None:
-    """The client's checker gives the server's messages, or leaves the file to the server."""
+    """The client's plain-Python checker gives the server's messages, or leaves the file to
+    the server; with pyarrow, the client gives exactly the server's verdict."""
     refused = client_verdict(file.data, c)
+    fast = client_verdict(file.data, c, fast=True)
     if file.data == b"":  # the upload refuses it before scoring, and the client says so
-        assert refused == ["The file is empty."]
+        assert refused == fast == ["The file is empty."]
     elif not isinstance(verdict, list):
         assert refused is None, f"the client refuses a file the server scores: {refused}"
-    elif refused is not None:
-        assert refused == verdict
+        assert fast is None, f"the fast check refuses a file the server scores: {fast}"
+    else:
+        assert fast == verdict
+        if refused is not None:
+            assert refused == verdict
 
 
 # --- one property per family of hostile files (about 4,000 files in all) ------------------

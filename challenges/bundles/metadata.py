@@ -13,9 +13,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from vsegrader_client.format.spec import TARGET_KINDS, Target
+
 from challenges.bundles.format import Limits
 from challenges.scoring.metrics import METRICS
-from challenges.scoring.spec import TARGET_KINDS, SubmissionSpec, Target
+from challenges.scoring.spec import SubmissionSpec
 
 # The metric table is `challenges.scoring.metrics.METRICS`; these are views of it.
 KNOWN_METRICS: tuple[str, ...] = tuple(METRICS)

@@ -18,6 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from pyarrow import csv as pacsv
+from vsegrader_client.format.columns import MAX_MAGNITUDE
+from vsegrader_client.format.spec import Target
 
 from challenges.bundles.format import Bundle, BundleError
 from challenges.bundles.metadata import BINARY_METRICS, TOML, read_metadata
@@ -27,8 +29,7 @@ from challenges.bundles.safety import (
     check_no_symlinks,
     extract_safely,
 )
-from challenges.scoring.columns import MAX_MAGNITUDE
-from challenges.scoring.spec import SubmissionSpec, Target
+from challenges.scoring.spec import SubmissionSpec
 
 __all__ = ["extract_zip", "is_sample_name", "read_bundle"]
 

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.stats import rankdata
-
-from challenges.scoring.spec import TargetKind
+from vsegrader_client.format.spec import TargetKind
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+from vsegrader_client.format.csvfile import Source
 
 from challenges.scoring.bootstrap import bootstrap_ci
-from challenges.scoring.csvfile import Source
 from challenges.scoring.metrics import Metric, get_metric
 from challenges.scoring.rowloss import row_losses
 from challenges.scoring.solution import Solution

@@ -12,13 +12,20 @@ from functools import cached_property
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from vsegrader_client.format.columns import (
+    LABEL_TYPE,
+    arrow_type,
+    label_codes,
+    read_ids,
+    read_target,
+)
+from vsegrader_client.format.csvfile import CsvTable, Source, read_csv
+from vsegrader_client.format.errors import Problems, SubmissionInvalid
+from vsegrader_client.format.ids import DuplicateIds, IdIndex
+from vsegrader_client.format.spec import TARGET_KINDS
 
-from challenges.scoring.columns import LABEL_TYPE, arrow_type, label_codes, read_ids, read_target
-from challenges.scoring.csvfile import CsvTable, Source, read_csv
-from challenges.scoring.errors import Problems, SubmissionInvalid
-from challenges.scoring.ids import DuplicateIds, IdIndex
 from challenges.scoring.metrics import Metric, get_metric
-from challenges.scoring.spec import TARGET_KINDS, SubmissionSpec
+from challenges.scoring.spec import SubmissionSpec
 
 USAGE_COLUMN = "Usage"
 USAGES = ("Public", "Private", "Ignored")

@@ -2,31 +2,15 @@
 
 Pure data, no Django. A challenge's `challenge.toml` is read into a `SubmissionSpec`;
 the scorer validates files against it; the API publishes it so clients can check locally.
+A `Target` (one prediction column) lives with the file check, in vsegrader_client/format.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
-
-TargetKind = Literal["float", "label", "probability"]
-TARGET_KINDS: tuple[str, ...] = ("float", "label", "probability")
-
-
-@dataclass(frozen=True)
-class Target:
-    """One prediction column.
-
-    kind "float": a finite number from -1e100 to 1e100 (regression; larger squares overflow).
-    kind "label": one of `labels`, compared as text after stripping spaces ("1" == " 1").
-    kind "probability": a finite number in [0, 1] (the positive class; the solution holds 0/1).
-    """
-
-    name: str
-    kind: TargetKind = "float"
-    labels: tuple[str, ...] = ()
+from vsegrader_client.format.spec import Target
 
 
 @dataclass(frozen=True)

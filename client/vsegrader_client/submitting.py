@@ -8,7 +8,7 @@ from pathlib import Path
 
 from vsegrader_client import hints
 from vsegrader_client.api import Api, ApiError, segment
-from vsegrader_client.checks import FileRefused, Spec, check_submission, ids_from_sample
+from vsegrader_client.checks import FileRefused, Spec, check_submission, preload, sample_ids
 from vsegrader_client.commands import open_api, slug_of
 from vsegrader_client.errors import INVALID_FILE, LATE, LIMIT_REACHED, OK, CliError
 from vsegrader_client.output import Progress, readable_time
@@ -41,6 +41,8 @@ def add_commands(actions, add_globals) -> None:
 
 def competition_submit(args) -> int:
     path = Path(args.file_name)
+    if not args.skip_check:
+        preload()
     with open_api(args) as api:
         slug = slug_of(args)
         status = api.status(slug)
@@ -140,7 +142,7 @@ def refuse(errors: list[str], summary: str | None = None, advice: list[str] = ()
     )
 
 
-def expected_ids(api: Api, challenge: dict, spec: Spec) -> list[str] | None:
+def expected_ids(api: Api, challenge: dict, spec: Spec):
     """The test set's ids, from the file that lists them (the sample submission)."""
     name = challenge["submission_spec"].get("ids_file") or sample_name(challenge)
     if not name:
@@ -153,7 +155,7 @@ def expected_ids(api: Api, challenge: dict, spec: Spec) -> list[str] | None:
         if error.status == 404:
             return None
         raise
-    return ids_from_sample(data, spec)
+    return sample_ids(data, spec)
 
 
 def sample_name(challenge: dict) -> str | None:

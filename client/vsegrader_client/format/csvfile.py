@@ -11,17 +11,17 @@ import csv
 import mmap
 import os
 from dataclasses import dataclass
-from typing import BinaryIO, Literal
+from typing import BinaryIO, Literal, Union
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pv
 
-from challenges.scoring.errors import Problems, SubmissionInvalid, quote
-from challenges.scoring.lines import CR, LF, LineNumbers
+from vsegrader_client.format.errors import Problems, SubmissionInvalid, quote
+from vsegrader_client.format.lines import CR, LF, LineNumbers
 
-Source = bytes | bytearray | memoryview | str | os.PathLike | BinaryIO
+Source = Union[bytes, bytearray, memoryview, str, os.PathLike, BinaryIO]  # py3.9: no `|`
 
 BLOCK_SIZE = 1 << 20  # pyarrow's chunk size; a line must fit in one
 MAX_HEADER_BYTES = 1 << 16
@@ -309,7 +309,7 @@ def _check_number_texts(name: str, column, lines: LineNumbers, problems: Problem
         return [
             f"Column {name!r} line {line}: "
             + ("missing value" if not text.strip() else f"{quote(text)} is not a number")
-            for line, text in zip(lines.of_rows(rows), texts, strict=True)
+            for line, text in zip(lines.of_rows(rows), texts)
         ]
 
     problems.add_rows(bad_rows, describe)

@@ -164,6 +164,6 @@ def duplicate_groups(ids: pa.Array, limit: int = 10) -> list[tuple[str, list[int
     repeated = repeated.slice(0, limit)
     rows = np.flatnonzero(pc.is_in(ids, value_set=repeated).to_numpy(zero_copy_only=False))
     groups: dict[str, list[int]] = {}
-    for row, text in zip(rows.tolist(), ids.take(pa.array(rows)).to_pylist(), strict=True):
+    for row, text in zip(rows.tolist(), ids.take(pa.array(rows)).to_pylist()):
         groups.setdefault(text, []).append(row)
     return sorted(groups.items(), key=lambda group: group[1][0])

@@ -9,9 +9,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from challenges.scoring.csvfile import CsvTable
-from challenges.scoring.errors import Problems, quote
-from challenges.scoring.spec import Target
+from vsegrader_client.format.csvfile import CsvTable
+from vsegrader_client.format.errors import Problems, quote
+from vsegrader_client.format.spec import Target
 
 MISSING = -1  # label code of an empty cell
 UNKNOWN = -2  # label code of a value that is not one of the labels
@@ -79,7 +79,7 @@ def _check_labels(target, codes, column, csv, problems, checked) -> None:
         return [
             f"Column {target.name!r} line {line}: {quote(text.strip())} is not one of the "
             f"allowed labels {allowed}"
-            for line, text in zip(csv.lines.of_rows(rows), texts, strict=True)
+            for line, text in zip(csv.lines.of_rows(rows), texts)
         ]
 
     problems.add_rows(np.flatnonzero(unknown), describe)
@@ -109,7 +109,7 @@ def _check_magnitudes(name, values, finite, csv, problems) -> None:
     def describe(rows: np.ndarray) -> list[str]:
         return [
             f"Column {name!r} line {line}: {float(values[row])!r} {TOO_LARGE}"
-            for row, line in zip(rows.tolist(), csv.lines.of_rows(rows), strict=True)
+            for row, line in zip(rows.tolist(), csv.lines.of_rows(rows))
         ]
 
     problems.add_rows(np.flatnonzero(too_large), describe)
@@ -125,7 +125,7 @@ def _check_probabilities(name, values, finite, csv, problems) -> None:
         return [
             f"Column {name!r} line {line}: {float(values[row])!r} is not a probability "
             "between 0 and 1"
-            for row, line in zip(rows.tolist(), csv.lines.of_rows(rows), strict=True)
+            for row, line in zip(rows.tolist(), csv.lines.of_rows(rows))
         ]
 
     problems.add_rows(np.flatnonzero(outside), describe)
