@@ -160,7 +160,8 @@ class Student:
     def withheld(self) -> dict[str, set[bytes]]:
         """What this student may not read either: private scores before the reveal, the
         marks computed from them and the totals that add those up, the project mark before
-        its release, the Ladder's exact scores and bootstrap intervals (instructors only)."""
+        its release, the Ladder's exact scores and bootstrap intervals (instructors only, but
+        for a student's own interval in their report after the reveal)."""
         p, row = self.profile, self.grades
         hidden = {
             "exact Ladder score": access.number_forms(p.ladder),
@@ -400,8 +401,10 @@ def content_problems(world: World, role: str, url: str, data: bytes, forbidden: 
     named_ok = role == "instructor" and url.startswith("/admin/challenges/challenge/")
     if not named_ok and any(name in data for name in solution_names):
         found.append("the hidden solution's file name")
+    # After the reveal a student's own report shows their own private score's interval.
+    own_interval = f"{role.split('-')[0]}'s interval" if "/insights/" in url else None
     for label, forms in forbidden.items():
-        if any(appears(form, data) for form in forms):
+        if label != own_interval and any(appears(form, data) for form in forms):
             found.append(label)
     return found
 
