@@ -414,6 +414,8 @@ def main() -> None:
     )
     parser.add_argument("--var", type=Path, help="the stack's folder (default: a new one)")
     args = parser.parse_args()
+    # Stopped from outside (timeout, kill): still stop the stack it started (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     var = args.var or Path(tempfile.mkdtemp(prefix="vsegrader-soak-"))
     var.mkdir(parents=True, exist_ok=True)
