@@ -1,9 +1,11 @@
 """The local check in plain Python, for when pyarrow is not installed.
 
-It repeats the server's check (vsegrader_client/format, which challenges/scoring imports)
-in the same order and with the same wording, so that a file refused here would have failed
-there; tests/test_cli_checks.py and tests/test_hostile_files.py run both on the same files
-and compare the messages: keep the two in step. vsegrader_client.checks chooses the path.
+The encoding and header checks are the server's own (vsegrader_client/format/text.py, pure
+Python); the rest repeats the server's check (vsegrader_client/format, which
+challenges/scoring imports) in the same order and with the same wording, so that a file
+refused here would have failed there. tests/test_cli_checks.py and
+tests/test_hostile_files.py run both on the same files and compare the messages: keep the
+two in step. vsegrader_client.checks chooses the path.
 """
 
 from __future__ import annotations
@@ -19,6 +21,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vsegrader_client.format.spec import Target
+from vsegrader_client.format.text import (
+    MULTILINE,
+    check_header,
+    content_end,
+    not_utf8,
+    read_header,
+    text_start,
+)
 from vsegrader_client.problems import (
     MAX_MESSAGES,
     CannotTell,
@@ -31,12 +41,7 @@ from vsegrader_client.problems import (
 if TYPE_CHECKING:
     from vsegrader_client.checks import Spec
 
-MAX_HEADER_BYTES = 1 << 16
 MAX_LINE_BYTES = 1 << 19  # from here the server's messages depend on its CSV reader's blocks
-WHITESPACE = b" \t\r\n"
-OTHER_SEPARATORS = {";": "';'", "\t": "tabs", "|": "'|'"}
-PANDAS_INDEX_HINT = " (was a pandas index saved? Use to_csv(index=False))"
-MULTILINE = "A quoted value spans several lines; each row must be on one line"
 NUMBER = re.compile(
     r"(?i)^[ \t]*[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?|inf|infinity|nan)[ \t]*$"
 )
@@ -96,7 +101,7 @@ def read_table(data: bytes, spec: Spec) -> Table:
     start = text_start(data)
     names, body_start = read_header(data, start)
     check_header(names, data[start:body_start], spec.columns)
-    body_end = start + len(data[start:].rstrip(WHITESPACE))
+    body_end = content_end(data, start)
     body = data[body_start : max(body_end, body_start)]
     if max(map(len, body.splitlines()), default=0) >= MAX_LINE_BYTES:
         raise CannotTell("a line too long for the server's fast reader")
@@ -110,87 +115,6 @@ def read_table(data: bytes, spec: Spec) -> Table:
     )
     check_number_texts(table, [t.name for t in spec.targets if t.kind in FLOAT_KINDS])
     return table
-
-
-def text_start(data: bytes) -> int:
-    head = data[:4096]
-    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-        raise FileRefused(["The file must be UTF-8 encoded (found UTF-32)"])
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or looks_like_utf16(head):
-        raise FileRefused(["The file must be UTF-8 encoded (found UTF-16)"])
-    start = 3 if head.startswith(b"\xef\xbb\xbf") else 0
-    if not data[start:].rstrip(WHITESPACE):
-        raise FileRefused(["The file is empty"])
-    if b"\x00" in data[start : start + 4096]:
-        raise FileRefused(["The file is not a CSV text file (it contains binary data)"])
-    return start
-
-
-def looks_like_utf16(head: bytes) -> bool:
-    if len(head) < 4:
-        return False
-    even, odd = head[0::2], head[1::2]
-    even_zeros, odd_zeros = even.count(0) / len(even), odd.count(0) / len(odd)
-    return max(even_zeros, odd_zeros) > 0.6 and min(even_zeros, odd_zeros) < 0.1
-
-
-def read_header(data: bytes, start: int) -> tuple[list[str], int]:
-    ends = [data.find(char, start, start + MAX_HEADER_BYTES + 1) for char in (b"\n", b"\r")]
-    end = min([found for found in ends if found != -1], default=len(data))
-    if end - start > MAX_HEADER_BYTES:
-        raise FileRefused(["The first line (the header) is too long to be a header"])
-    try:
-        text = data[start:end].decode("utf-8")
-    except UnicodeDecodeError:
-        raise FileRefused([not_utf8(1)]) from None
-    if not text.strip():
-        raise FileRefused(["The first line must be a header naming the columns"])
-    fields = next(csv.reader([text], skipinitialspace=True), [])
-    names = [column_name(field) for field in fields]
-    next_line = end + 2 if data[end : end + 2] == b"\r\n" else end + 1
-    return names, min(next_line, len(data))
-
-
-def column_name(field: str) -> str:
-    name = field.strip()
-    if len(name) >= 2 and name[0] == name[-1] == '"':
-        name = name[1:-1].replace('""', '"')
-    return name.strip()
-
-
-def check_header(names: list[str], header: bytes, expected: list[str]) -> None:
-    problems = Problems()
-    missing = [name for name in expected if name not in names]
-    separator = other_separator(header, names) if missing else None
-    if separator:
-        raise FileRefused(
-            [f"Columns must be separated by commas; this file seems to use {separator}"]
-        )
-    for name in missing:
-        problems.add(f"Required column {name!r} could not be found")
-    first_position: dict[str, int] = {}  # names.index() would be quadratic in a long header
-    for position, name in enumerate(names, start=1):
-        if not name:
-            hint = PANDAS_INDEX_HINT if position == 1 else ""
-            problems.add(f"Column {position} of the header has no name{hint}")
-        elif first_position.setdefault(name, position) != position:
-            problems.add(f"Column {quote(name)} appears more than once")
-        elif name not in expected:
-            hint = PANDAS_INDEX_HINT if name.startswith("Unnamed: ") else ""
-            problems.add(f"Unexpected column {quote(name)}{hint}")
-    problems.raise_if_any()
-
-
-def other_separator(header: bytes, names: list[str]) -> str | None:
-    text = header.decode("utf-8", errors="replace")
-    for separator, description in OTHER_SEPARATORS.items():
-        if separator in text and len(text.split(separator)) > len(names):
-            return description
-    return None
-
-
-def not_utf8(line: int) -> str:
-    return f"The file must be UTF-8 encoded (line {line} has bytes that are not UTF-8)"
 
 
 def decode_body(body: bytes) -> str:
