@@ -7,7 +7,6 @@ bench/soak.py; a short one runs here.
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,14 +15,9 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import ROOT
+from tests.servers import free_port
 
 DEMO_SCALE = "0.05"  # the demo course's data at 5 %: generated in seconds
-
-
-def spare_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def stack_env(var: Path) -> dict:
@@ -115,12 +109,12 @@ def test_a_short_soak_loses_nothing_and_outlives_a_killed_worker(tmp_path):
 
 
 def test_one_serve_per_folder_and_a_killed_ones_processes_are_taken_over(tmp_path):
-    port = spare_port()
+    port = free_port()
     first = serve(tmp_path, port, "first.log")
     wait_until_serving(first, port, tmp_path / "first.log")
 
     second = subprocess.run(
-        [sys.executable, "dev.py", "serve", str(spare_port())],
+        [sys.executable, "dev.py", "serve", str(free_port())],
         cwd=ROOT,
         env=stack_env(tmp_path),
         capture_output=True,
