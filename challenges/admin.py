@@ -7,7 +7,7 @@ from challenges.boards import ladders
 from challenges.boards.standings import refresh_standings
 from challenges.models import Challenge, DataFile, Disqualification, Extension, Submission
 from challenges.rules import deadlines, moderation
-from challenges.submissions import services
+from challenges.submissions import intake
 from vsegrader.permissions import InstructorAdminPermissions
 
 
@@ -150,7 +150,7 @@ class SubmissionAdmin(InstructorAdminPermissions, admin.ModelAdmin):
     def rescore(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True))
         queryset.update(status=Submission.Status.QUEUED, error="")
-        sent = sum(services.enqueue_scoring(pk) for pk in ids)
+        sent = sum(intake.enqueue_scoring(pk) for pk in ids)
         self.message_user(request, f"{sent} of {len(ids)} submissions sent to the workers.")
 
 

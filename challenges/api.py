@@ -27,7 +27,7 @@ from challenges.serializers import (
     SubmissionUpdateSerializer,
     SubmissionUploadSerializer,
 )
-from challenges.submissions import services
+from challenges.submissions import intake
 from challenges.submissions.downloads import submission_download
 from vsegrader import permissions
 from vsegrader.api_errors import ErrorSerializer
@@ -89,7 +89,7 @@ REJECTION_STATUS = {
 }
 
 
-def upload_rejected(rejected: services.SubmissionRejected) -> UploadRejected:
+def upload_rejected(rejected: intake.SubmissionRejected) -> UploadRejected:
     status_code = REJECTION_STATUS.get(rejected.code, 400)
     return UploadRejected(rejected.message, rejected.code, status_code, rejected.retry_after)
 
@@ -108,19 +108,19 @@ class ChallengeSubmissionsView(APIView):
     def post(self, request, slug: str):
         challenge = selectors.challenge_get(slug=slug, user=request.user)
         try:  # before request.data: a refused upload's body is never parsed
-            services.submission_precheck(challenge=challenge, user=request.user)
-        except services.SubmissionRejected as rejected:
+            intake.submission_precheck(challenge=challenge, user=request.user)
+        except intake.SubmissionRejected as rejected:
             raise upload_rejected(rejected) from rejected
         form = SubmissionCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         try:
-            submission = services.submission_receive(
+            submission = intake.submission_receive(
                 challenge=challenge,
                 user=request.user,
                 data=form.validated_data,
                 body_too_large=body_too_large(request._request),
             )
-        except services.SubmissionRejected as rejected:
+        except intake.SubmissionRejected as rejected:
             raise upload_rejected(rejected) from rejected
         context = submission_context(request, challenge)
         return Response(SubmissionSerializer(submission, context=context).data, status=201)

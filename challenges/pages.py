@@ -13,7 +13,7 @@ from challenges.boards.ladder_overview import ladder_overview as ladder_info
 from challenges.forms import SubmissionForm
 from challenges.rules import deadlines, finals, moderation, profiles
 from challenges.scoring import get_metric
-from challenges.submissions import retention, services
+from challenges.submissions import intake, retention
 from challenges.submissions.downloads import submission_download
 from vsegrader import permissions
 from vsegrader.uploads import body_too_large
@@ -73,13 +73,13 @@ def challenge_detail(request, slug: str):
 
 def submit(request, challenge, form) -> bool:
     try:
-        submission = services.submission_receive(
+        submission = intake.submission_receive(
             challenge=challenge,
             user=request.user,
             data=form.cleaned_data,
             body_too_large=body_too_large(request),
         )
-    except services.SubmissionRejected as rejected:
+    except intake.SubmissionRejected as rejected:
         form.add_error("file", rejected.message)
         return False
     messages.success(request, f"Submission #{submission.pk} received; it is being scored.")

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from challenges.submissions import retention, services
+from challenges.submissions import intake, judge, retention
 
 
 @shared_task(
@@ -13,13 +13,13 @@ from challenges.submissions import retention, services
     max_retries=5,
 )
 def score_submission(submission_id: int) -> str | None:
-    submission = services.submission_score(submission_id=submission_id)
+    submission = judge.submission_score(submission_id=submission_id)
     return submission.status if submission else None
 
 
 @shared_task(acks_late=True)
 def requeue_stuck_submissions() -> int:
-    return services.submissions_requeue_stuck()
+    return intake.submissions_requeue_stuck()
 
 
 @shared_task(acks_late=True)

@@ -7,7 +7,7 @@ from challenges.boards.standings import refresh_standings
 from challenges.bundles.importing import challenge_import
 from challenges.bundles.reader import read_bundle
 from challenges.models import Submission
-from challenges.submissions import services
+from challenges.submissions import intake, judge
 from tests.bundles import constant_submission, write_tiny_bundle
 from tests.conftest import csv_upload
 
@@ -48,16 +48,14 @@ def scored_submission(
 
 def upload(challenge, user, **kwargs) -> Submission:
     """An upload through the service (a constant prediction of 0.5), not yet scored."""
-    return services.submission_create(
+    return intake.submission_create(
         challenge=challenge, user=user, file=csv_upload(constant_submission(0.5)), **kwargs
     )
 
 
 def submit_and_score(challenge, user, content: bytes) -> Submission:
-    submission = services.submission_create(
-        challenge=challenge, user=user, file=csv_upload(content)
-    )
-    services.submission_score(submission_id=submission.pk)
+    submission = intake.submission_create(challenge=challenge, user=user, file=csv_upload(content))
+    judge.submission_score(submission_id=submission.pk)
     submission.refresh_from_db()
     return submission
 

@@ -30,7 +30,7 @@ from challenges.boards import leaderboards, standings  # noqa: E402
 from challenges.bundles.importing import challenge_import  # noqa: E402
 from challenges.bundles.reader import read_bundle  # noqa: E402
 from challenges.models import Challenge, Submission  # noqa: E402
-from challenges.submissions import services  # noqa: E402
+from challenges.submissions import intake, judge  # noqa: E402
 from tests.bundles import TINY_SOLUTION, write_tiny_bundle  # noqa: E402
 from vsegrader.refusals import Refused  # noqa: E402
 
@@ -60,9 +60,7 @@ def upload(count: str, uploader: str) -> dict:
         created += attempt(
             errors,
             lambda u=upload, n=number: (
-                services.submission_create(
-                    challenge=challenge, user=users[n % len(users)], file=u
-                ).pk
+                intake.submission_create(challenge=challenge, user=users[n % len(users)], file=u).pk
             ),
         )
     return {"created": created, "errors": errors}
@@ -77,7 +75,7 @@ def score(seconds: str) -> dict:
             .values_list("pk", flat=True)[:5]
         )
         for pk in queued:
-            done = attempt(errors, lambda pk=pk: services.submission_score(submission_id=pk))
+            done = attempt(errors, lambda pk=pk: judge.submission_score(submission_id=pk))
             scored += sum(1 for result in done if result is not None)
         if queued:
             idle_since = time.monotonic()
@@ -89,7 +87,7 @@ def board(seconds: str) -> dict:
     challenge = Challenge.objects.get(slug=SLUG)
     reads, errors, stop = 0, [], time.monotonic() + float(seconds)
     while time.monotonic() < stop:
-        attempt(errors, lambda: services.submissions_requeue_stuck())
+        attempt(errors, lambda: intake.submissions_requeue_stuck())
         attempt(errors, lambda: standings.refresh_standings(challenge=challenge))
         reads += len(
             attempt(errors, lambda: leaderboards.leaderboard(challenge=challenge, split="public"))

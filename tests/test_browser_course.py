@@ -80,7 +80,7 @@ def sample_predictions(challenge) -> bytes:
 def test_an_instructor_trains_a_baseline_and_reads_the_boards_and_the_gradebook(
     live_server, gpu_worker, fitting_challenge, instructor, students, open_page, shots
 ):
-    from challenges.submissions.services import submission_create
+    from challenges.submissions.intake import submission_create
 
     alice, _bob = students
     upload = csv_upload(sample_predictions(fitting_challenge))

@@ -136,7 +136,7 @@ def scorings(*logs: list[str]) -> Counter:
 
 def store_uploads(challenge, user, count: int) -> list[int]:
     """Submissions stored as an upload stores them (with `unsent`: no message sent)."""
-    from challenges.submissions.services import submission_create
+    from challenges.submissions.intake import submission_create
 
     challenge.daily_limit = 100
     challenge.save()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from challenges import selectors
 from challenges.models import Extension, Submission
 from challenges.rules import deadlines, finals
-from challenges.submissions import services
+from challenges.submissions import intake
 from tests.bundles import constant_submission
 from tests.conftest import csv_upload
 from tests.factories import at, scored_submission
@@ -120,7 +120,7 @@ def test_uploads_under_an_extension_made_after_the_reveal_are_late(
         deadline=after_reveal + timedelta(days=2),
         granted_by=instructor,
     )
-    submission = services.submission_create(
+    submission = intake.submission_create(
         challenge=challenge, user=student, file=csv_upload(constant_submission(0.5))
     )
     assert submission.is_late

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from challenges.bundles.importing import challenge_import
 from challenges.bundles.reader import read_bundle
 from challenges.models import Challenge, Competitor, Submission
-from challenges.submissions import services
+from challenges.submissions import judge
 from tests import hostile
 from tests.bundles import perfect_submission
 from tests.factories import scored_submission
@@ -130,7 +130,7 @@ def test_generated_files_end_as_the_pure_scorer_says_never_in_an_internal_error(
         assert assert_refused_with_a_message(response, 400) == "The file is empty."
         return
     assert response.status_code == 201, response.content[:300]
-    submission = services.submission_score(submission_id=response.json()["id"])
+    submission = judge.submission_score(submission_id=response.json()["id"])
     shown = student_api.get(f"/api/submissions/{submission.pk}/")  # an infinite score: a 500
     assert shown.status_code == 200
     verdict = server_verdict(file.data, hostile.case(file.slug))
@@ -141,7 +141,7 @@ def test_generated_files_end_as_the_pure_scorer_says_never_in_an_internal_error(
     else:
         assert submission.status == Submission.Status.SCORED
         assert shown.json()["public_score"] == verdict.public
-    assert services.INTERNAL_ERROR_MESSAGE not in submission.error
+    assert judge.INTERNAL_ERROR_MESSAGE not in submission.error
 
 
 def test_a_file_whose_score_would_overflow_fails_with_a_message_not_a_server_error(
@@ -149,7 +149,7 @@ def test_a_file_whose_score_would_overflow_fails_with_a_message_not_a_server_err
 ):
     data = perfect_submission().replace(b"\n2,1.0\n", b"\n2,1e200\n")
     response = post(student_api, "tiny-1d", multipart(data))
-    submission = services.submission_score(submission_id=response.json()["id"])
+    submission = judge.submission_score(submission_id=response.json()["id"])
     assert student_api.get(f"/api/submissions/{submission.pk}/").status_code == 200
     assert submission.status == Submission.Status.FAILED
     assert submission.error == (

@@ -11,7 +11,7 @@ from challenges.bundles.importing import challenge_import
 from challenges.bundles.reader import read_bundle
 from challenges.models import Challenge, Submission
 from challenges.storage import data_storage, hidden_storage
-from challenges.submissions import services
+from challenges.submissions import intake, judge
 from tests.bundles import write_tiny_bundle
 from tests.conftest import csv_upload
 from tests.factories import HIDDEN_MARKER, secret_challenge
@@ -126,10 +126,10 @@ def test_a_kaggle_inclass_export_imports_as_it_is_and_scores(tmp_path, student):
         "train.csv",
     ]
     rows = "".join(f"{i},{label_of(i) or 0}\n" for i in range(30))
-    submission = services.submission_create(
+    submission = intake.submission_create(
         challenge=challenge, user=student, file=csv_upload(b"ImageId,Label\n" + rows.encode())
     )
-    services.submission_score(submission_id=submission.pk)
+    judge.submission_score(submission_id=submission.pk)
     submission.refresh_from_db()
     assert (submission.public_score, submission.private_score) == (1.0, 1.0)
     assert USAGE.count("Ignored") == 3  # the dummy rows exist and are not scored

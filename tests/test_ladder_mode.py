@@ -15,7 +15,7 @@ from challenges.boards.standings import refresh_standings
 from challenges.bundles.importing import challenge_import
 from challenges.bundles.reader import read_bundle
 from challenges.models import Challenge, Submission
-from challenges.submissions import services
+from challenges.submissions import intake, judge
 from tests.admin_forms import post_mode
 from tests.bundles import constant_submission, perfect_submission
 from tests.conftest import csv_upload
@@ -197,16 +197,16 @@ def test_a_later_submission_scored_first_shows_no_score_until_the_earlier_one_is
     ladder_challenge, student, student_api
 ):
     first, second = (
-        services.submission_create(
+        intake.submission_create(
             challenge=ladder_challenge, user=student, file=csv_upload(constant_submission(v))
         )
         for v in (9.0, 1.75)
     )
-    services.submission_score(submission_id=second.pk)
+    judge.submission_score(submission_id=second.pk)
     waiting = Submission.objects.get(pk=second.pk)
     assert waiting.status == Submission.Status.SCORED and waiting.shown_public_score is None
     assert student_api.get(f"/api/submissions/{second.pk}/").json()["public_score"] is None
-    services.submission_score(submission_id=first.pk)
+    judge.submission_score(submission_id=first.pk)
     first, second = (Submission.objects.get(pk=s.pk) for s in (first, second))
     assert (first.ladder_accepted, second.ladder_accepted) == (True, True)
     assert second.shown_public_score == second.public_score
@@ -311,10 +311,10 @@ def test_the_ladder_is_replayed_in_sending_order_whatever_the_scoring_order(chal
         perfect_submission(),
     ]
     sent = [
-        services.submission_create(challenge=challenge, user=student, file=csv_upload(c))
+        intake.submission_create(challenge=challenge, user=student, file=csv_upload(c))
         for c in contents
     ]
     for submission in reversed(sent):  # the newest is scored first
-        services.submission_score(submission_id=submission.pk)
+        judge.submission_score(submission_id=submission.pk)
     accepted = [Submission.objects.get(pk=s.pk).ladder_accepted for s in sent]
     assert accepted == [True, False, True]

@@ -7,7 +7,7 @@ from challenges import selectors
 from challenges.boards.leaderboards import leaderboard
 from challenges.models import Submission
 from challenges.rules import moderation
-from challenges.submissions import services
+from challenges.submissions import judge
 from tests.factories import scored_submission
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def test_rescore_requeues_everything_and_shows_progress(client, challenge, stude
     fragment = client.get("/challenges/tiny-1d/rescore/progress/").content.decode()
     assert "0 of 2 submissions done" in fragment and 'hx-trigger="every 2s"' in fragment
     for submission in Submission.objects.all():
-        services.submission_score(submission_id=submission.pk)
+        judge.submission_score(submission_id=submission.pk)
     fragment = client.get("/challenges/tiny-1d/rescore/progress/").content.decode()
     assert "2 of 2 submissions done" in fragment and "hx-trigger" not in fragment
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from challenges import selectors
 from challenges.models import Submission
 from challenges.rules import quotas
-from challenges.submissions import services
+from challenges.submissions import intake
 from tests.bundles import constant_submission
 from tests.conftest import csv_upload
 from tests.factories import scored_submission, upload
@@ -25,7 +25,7 @@ def test_the_daily_limit_refuses_the_next_upload_and_says_when_it_resets(challen
     challenge.save()
     upload(challenge, student)
     upload(challenge, student)
-    with pytest.raises(services.SubmissionRejected) as refused:
+    with pytest.raises(intake.SubmissionRejected) as refused:
         upload(challenge, student)
     assert refused.value.code == "daily_limit_reached"
     assert "all 2 submissions for today" in refused.value.message
@@ -48,7 +48,7 @@ def test_the_total_limit_applies_across_days(challenge, student):
     challenge.save()
     old = scored_submission(challenge, student, 0.5, 0.5)
     Submission.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=3))
-    with pytest.raises(services.SubmissionRejected) as refused:
+    with pytest.raises(intake.SubmissionRejected) as refused:
         upload(challenge, student)
     assert refused.value.code == "total_limit_reached"
 
@@ -107,7 +107,7 @@ PARALLEL_UPLOADS = 12
 def test_parallel_uploads_never_exceed_the_daily_limit(challenge, student, monkeypatch):
     # Committed uploads would reach a worker left running by another test, which would then
     # score them while this test's database is being emptied.
-    monkeypatch.setattr(services, "enqueue_scoring", lambda submission_id: True)
+    monkeypatch.setattr(intake, "enqueue_scoring", lambda submission_id: True)
     challenge.daily_limit = 3
     challenge.save()
     start_together = Barrier(PARALLEL_UPLOADS)
@@ -115,11 +115,11 @@ def test_parallel_uploads_never_exceed_the_daily_limit(challenge, student, monke
     def upload(_):
         start_together.wait()
         try:
-            services.submission_create(
+            intake.submission_create(
                 challenge=challenge, user=student, file=csv_upload(constant_submission(0.5))
             )
             return "accepted"
-        except services.SubmissionRejected as rejected:
+        except intake.SubmissionRejected as rejected:
             return rejected.code
         finally:
             connection.close()

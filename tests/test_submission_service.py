@@ -8,7 +8,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from challenges.models import Submission
-from challenges.submissions import services
+from challenges.submissions import intake, judge
 from tests.bundles import constant_submission, expected_mse
 from tests.conftest import csv_upload
 from tests.factories import HIDDEN_MARKER, scored_submission, secret_challenge
@@ -27,29 +27,29 @@ def queued(challenge, user, content: bytes, **fields) -> Submission:
 
 def test_scoring_fills_both_splits_and_is_idempotent(challenge, student):
     submission = queued(challenge, student, constant_submission(2.0))
-    scored = services.submission_score(submission_id=submission.pk)
+    scored = judge.submission_score(submission_id=submission.pk)
     assert scored.status == "scored" and scored.attempts == 1
     assert scored.public_score == pytest.approx(expected_mse(2.0, "Public"))
     assert scored.private_score == pytest.approx(expected_mse(2.0, "Private"))
-    assert services.submission_score(submission_id=submission.pk) is None
+    assert judge.submission_score(submission_id=submission.pk) is None
     assert Submission.objects.get(pk=submission.pk).attempts == 1
 
 
 def test_a_submission_left_scoring_by_a_dead_worker_is_scored_on_redelivery(challenge, student):
     submission = queued(challenge, student, constant_submission(0.0), status="scoring", attempts=1)
-    scored = services.submission_score(submission_id=submission.pk)
+    scored = judge.submission_score(submission_id=submission.pk)
     assert (scored.status, scored.attempts) == ("scored", 2)
 
 
 def test_an_unknown_submission_is_ignored(db):
-    assert services.submission_score(submission_id=987654) is None
+    assert judge.submission_score(submission_id=987654) is None
 
 
 def test_a_storage_error_propagates_so_the_task_retries(challenge, student):
     submission = queued(challenge, student, constant_submission(0.0))
     submission.file.storage.delete(submission.file.name)
     with pytest.raises(OSError):
-        services.submission_score(submission_id=submission.pk)
+        judge.submission_score(submission_id=submission.pk)
     assert Submission.objects.get(pk=submission.pk).status == "scoring"  # requeue finds it
 
 
@@ -59,15 +59,15 @@ def test_a_crash_inside_the_scorer_fails_the_submission_with_a_plain_message(
     def crash(*args):
         raise RuntimeError("index 7 out of bounds")
 
-    monkeypatch.setattr(services, "score_submission", crash)
+    monkeypatch.setattr(judge, "score_submission", crash)
     submission = queued(challenge, student, constant_submission(0.0))
-    failed = services.submission_score(submission_id=submission.pk)
-    assert failed.status == "failed" and failed.error == services.INTERNAL_ERROR_MESSAGE
+    failed = judge.submission_score(submission_id=submission.pk)
+    assert failed.status == "failed" and failed.error == judge.INTERNAL_ERROR_MESSAGE
 
 
 def test_requeue_sends_only_submissions_that_waited_too_long(challenge, student, monkeypatch):
     sent = []
-    monkeypatch.setattr(services, "enqueue_scoring", lambda pk: sent.append(pk) or True)
+    monkeypatch.setattr(intake, "enqueue_scoring", lambda pk: sent.append(pk) or True)
     now = timezone.now()
     old_queued = queued(challenge, student, b"x", created_at=now - timedelta(minutes=5))
     queued(challenge, student, b"x", created_at=now)  # fresh: its message is on its way
@@ -76,7 +76,7 @@ def test_requeue_sends_only_submissions_that_waited_too_long(challenge, student,
     )
     queued(challenge, student, b"x", status="scoring", scoring_started_at=now)
     queued(challenge, student, b"x", status="scored", created_at=now - timedelta(days=1))
-    assert services.submissions_requeue_stuck(now=now) == 2
+    assert intake.submissions_requeue_stuck(now=now) == 2
     assert sorted(sent) == sorted([old_queued.pk, stuck.pk])
 
 
@@ -90,7 +90,7 @@ def test_an_upload_is_kept_when_the_broker_is_down(
 
     monkeypatch.setattr(score_submission, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
-        submission = services.submission_create(
+        submission = intake.submission_create(
             challenge=challenge, user=student, file=csv_upload(constant_submission(1.0))
         )
     stored = Submission.objects.get(pk=submission.pk)
@@ -98,8 +98,8 @@ def test_an_upload_is_kept_when_the_broker_is_down(
     later = timezone.now() + timedelta(minutes=5)
     monkeypatch.undo()
     sent = []
-    monkeypatch.setattr(services, "enqueue_scoring", lambda pk: sent.append(pk) or True)
-    assert services.submissions_requeue_stuck(now=later) == 1 and sent == [submission.pk]
+    monkeypatch.setattr(intake, "enqueue_scoring", lambda pk: sent.append(pk) or True)
+    assert intake.submissions_requeue_stuck(now=later) == 1 and sent == [submission.pk]
 
 
 def test_rescoring_after_a_changed_solution_uses_the_new_labels(challenge, student, tmp_path):
@@ -108,9 +108,9 @@ def test_rescoring_after_a_changed_solution_uses_the_new_labels(challenge, stude
     from tests.bundles import perfect_submission, write_tiny_bundle
 
     submission = queued(challenge, student, perfect_submission())
-    assert services.submission_score(submission_id=submission.pk).public_score == 0.0
+    assert judge.submission_score(submission_id=submission.pk).public_score == 0.0
     challenge_import(bundle=read_bundle(write_tiny_bundle(tmp_path / "v2", shift=1.0)))
-    rescored = services.submission_score(submission_id=submission.pk)
+    rescored = judge.submission_score(submission_id=submission.pk)
     assert rescored.public_score == pytest.approx(1.0)  # every value is now off by one
 
 
@@ -120,6 +120,6 @@ def test_a_failed_submission_never_echoes_a_hidden_value(tmp_path, student):
     submission = scored_submission(challenge, student, 0, 0, content=content)
     submission.status = "queued"
     submission.save()
-    scored = services.submission_score(submission_id=submission.pk)
+    scored = judge.submission_score(submission_id=submission.pk)
     assert scored.status == "failed"
     assert HIDDEN_MARKER.decode() not in scored.error

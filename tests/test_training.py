@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from challenges.boards.leaderboards import leaderboard
 from challenges.models import Submission
-from challenges.submissions.services import submission_score
+from challenges.submissions.judge import submission_score
 from vsegrader.training import services
 from vsegrader.training.models import BaselineRun
 from vsegrader.training.run_events import append_log, progress_update

@@ -16,7 +16,7 @@ from challenges import tasks
 from challenges.bundles.metadata import read_metadata
 from challenges.models import Submission
 from challenges.rules import quotas
-from challenges.submissions import retention, services
+from challenges.submissions import intake, judge, retention
 from tests.bundles import TINY_TOML, constant_submission
 from tests.conftest import csv_upload
 
@@ -26,12 +26,12 @@ PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 def upload(challenge, user, content: bytes = JUNK) -> Submission:
-    return services.submission_create(challenge=challenge, user=user, file=csv_upload(content))
+    return intake.submission_create(challenge=challenge, user=user, file=csv_upload(content))
 
 
 def failed_upload(challenge, user) -> Submission:
     submission = upload(challenge, user)
-    return services.submission_score(submission_id=submission.pk)
+    return judge.submission_score(submission_id=submission.pk)
 
 
 def stored_files(user) -> int:
@@ -53,7 +53,7 @@ def test_thirty_junk_uploads_through_the_api_stop_at_the_failed_cap(
         response = student_api.post(URL, {"file": csv_upload(JUNK)})
         answers.append(response.status_code)
         if response.status_code == 201:
-            scored = services.submission_score(submission_id=response.json()["id"])
+            scored = judge.submission_score(submission_id=response.json()["id"])
             assert scored.status == "failed"
     assert answers == [201] * 20 + [403] * 10
     refused = student_api.post(URL, {"file": csv_upload(JUNK)}).json()
@@ -70,7 +70,7 @@ def test_submissions_still_being_checked_count_against_the_failed_cap(challenge,
         failed_upload(challenge, student)
     for _ in range(3):
         upload(challenge, student)  # queued: they may still fail
-    with pytest.raises(services.SubmissionRejected) as refused:
+    with pytest.raises(intake.SubmissionRejected) as refused:
         upload(challenge, student)
     assert refused.value.code == "failed_daily_limit_reached"
     quota = quotas.quota_for(challenge=challenge, user=student)
@@ -99,7 +99,7 @@ def test_the_failed_quota_is_in_the_api_and_on_the_page(
 
 @pytest.mark.django_db(transaction=True)
 def test_parallel_uploads_never_exceed_the_failed_cap(challenge, student, monkeypatch):
-    monkeypatch.setattr(services, "enqueue_scoring", lambda submission_id: True)
+    monkeypatch.setattr(intake, "enqueue_scoring", lambda submission_id: True)
     challenge.failed_daily_limit = 6
     challenge.save()
     for _ in range(4):
@@ -111,7 +111,7 @@ def test_parallel_uploads_never_exceed_the_failed_cap(challenge, student, monkey
         try:
             upload(challenge, student)
             return "accepted"
-        except services.SubmissionRejected as rejected:
+        except intake.SubmissionRejected as rejected:
             return rejected.code
         finally:
             connection.close()
@@ -163,7 +163,7 @@ def test_the_upload_rate_counts_only_the_window(settings, challenge, student):
     Submission.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(minutes=2))
     upload(challenge, student, constant_submission(0.5))
     upload(challenge, student, constant_submission(0.5))
-    with pytest.raises(services.SubmissionRejected) as refused:
+    with pytest.raises(intake.SubmissionRejected) as refused:
         upload(challenge, student, constant_submission(0.5))
     assert refused.value.code == "upload_rate_exceeded" and refused.value.retry_after >= 1
 
@@ -207,7 +207,7 @@ def test_a_failed_file_is_deleted_after_a_day_and_its_message_stays(
 ):
     old, recent = failed_upload(challenge, student), failed_upload(challenge, student)
     good = upload(challenge, student, constant_submission(0.5))
-    services.submission_score(submission_id=good.pk)
+    judge.submission_score(submission_id=good.pk)
     Submission.objects.filter(pk__in=[old.pk, good.pk]).update(
         scored_at=timezone.now() - timedelta(hours=25)
     )
@@ -229,10 +229,10 @@ def test_a_purged_submission_cannot_be_rescored_and_keeps_a_message(challenge, s
     failed = failed_upload(challenge, student)
     Submission.objects.filter(pk=failed.pk).update(scored_at=timezone.now() - timedelta(days=2))
     retention.failed_files_purge()
-    assert services.submissions_rescore(challenge=challenge) == 0
+    assert intake.submissions_rescore(challenge=challenge) == 0
     Submission.objects.filter(pk=failed.pk).update(status="queued")  # the admin's "Score again"
-    rescored = services.submission_score(submission_id=failed.pk)
-    assert rescored.status == "failed" and rescored.error == services.FILE_PURGED_MESSAGE
+    rescored = judge.submission_score(submission_id=failed.pk)
+    assert rescored.status == "failed" and rescored.error == judge.FILE_PURGED_MESSAGE
 
 
 # --- project deliverables ---------------------------------------------------------------
@@ -306,7 +306,7 @@ def test_a_students_burst_goes_to_the_bulk_queue_and_others_are_not_behind_it(
     burst = [upload(challenge, student, constant_submission(0.5)) for _ in range(4)]
     honest = upload(challenge, other_student, constant_submission(0.5))
     for submission in (*burst, honest):
-        services.enqueue_scoring(submission.pk)
+        intake.enqueue_scoring(submission.pk)
     assert [queue for _, queue in sent] == [
         None,
         "scoring-bulk",
@@ -323,9 +323,9 @@ def test_the_requeue_sends_each_students_oldest_waiting_submission_to_scoring(
     challenge.daily_limit = 20
     challenge.save()
     first, second, third = (upload(challenge, student, constant_submission(0.5)) for _ in range(3))
-    services.submission_score(submission_id=first.pk)
+    judge.submission_score(submission_id=first.pk)
     Submission.objects.update(created_at=timezone.now() - timedelta(hours=1))
-    assert services.submissions_requeue_stuck() == 2
+    assert intake.submissions_requeue_stuck() == 2
     assert sorted(sent) == [(second.pk, None), (third.pk, "scoring-bulk")]
 
 
@@ -334,7 +334,7 @@ def test_without_a_bulk_queue_every_submission_goes_to_scoring(settings, sent, c
     challenge.daily_limit = 20
     challenge.save()
     for submission in [upload(challenge, student, constant_submission(0.5)) for _ in range(3)]:
-        services.enqueue_scoring(submission.pk)
+        intake.enqueue_scoring(submission.pk)
     assert [queue for _, queue in sent] == [None, None, None]
 
 

@@ -74,7 +74,7 @@ def test_a_submission_whose_message_was_lost_is_scored_after_the_requeue(
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
-    from challenges.submissions.services import submissions_requeue_stuck
+    from challenges.submissions.intake import submissions_requeue_stuck
 
     # As after a broker outage: the row and file exist, no message was ever sent.
     orphan = Submission(

@@ -110,3 +110,9 @@ class InstructorAdminPermissions:
 def instructors_only(message: str) -> type[IsInstructor]:
     """`IsInstructor` refusing with this message: `permission_classes = [instructors_only(…)]`."""
     return type("InstructorsOnly", (IsInstructor,), {"message": message})
+
+
+def roles(request) -> dict:
+    """Template context processor: `user_is_instructor` for every template, so templates
+    never read the flag themselves."""
+    return {"user_is_instructor": is_instructor(request.user)}

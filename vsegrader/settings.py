@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "vsegrader.permissions.roles",
             ],
         },
     },
@@ -210,7 +211,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 # periodic requeue sends it again later, so no upload waits on the broker.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_TASK_DEFAULT_QUEUE = "scoring"
-# Fair scoring (challenges/fairness.py): a student's uploads behind their oldest waiting one
+# Fair scoring (submissions/intake.py: scoring_queue_for): a student's uploads behind their
+# oldest waiting one
 # go to this queue, which every scoring worker also consumes; empty sends all to "scoring".
 SCORING_BULK_QUEUE = env_str("SCORING_BULK_QUEUE", "scoring-bulk")
 # The file of a failed submission is deleted this long after it failed (the row and its

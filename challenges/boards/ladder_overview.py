@@ -16,7 +16,7 @@ from challenges.boards.ladders import losses_from_bytes
 from challenges.boards.standings import counted_submissions
 from challenges.models import Challenge, Submission
 from challenges.scoring.ladder import ladder_step
-from challenges.submissions.services import cached_solution
+from challenges.submissions.judge import cached_solution
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from challenges.bundles.reader import is_sample_name
 from challenges.bundles.safety import refuse_symlink, symlinks_under
 from challenges.models import Challenge, DataFile
 from challenges.scoring import get_metric
-from challenges.submissions.services import submissions_rescore
+from challenges.submissions.intake import submissions_rescore
 
 log = logging.getLogger(__name__)
 

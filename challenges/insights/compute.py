@@ -13,7 +13,7 @@ import pandas as pd
 from challenges.insights import classstats, confusion, regression
 from challenges.models import Standing, Submission
 from challenges.scoring import SubmissionInvalid, validate_submission
-from challenges.submissions.services import cached_solution
+from challenges.submissions.judge import cached_solution
 from vsegrader.permissions import not_instructor
 
 log = logging.getLogger(__name__)

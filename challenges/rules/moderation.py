@@ -9,7 +9,7 @@ from django.utils import timezone
 from challenges.boards.standings import refresh_standings
 from challenges.models import Challenge, Disqualification, Submission
 from challenges.rules.quotas import lock_participant
-from challenges.submissions.services import submissions_rescore
+from challenges.submissions.intake import submissions_rescore
 
 
 def disqualify_submission(*, submission: Submission, reason: str) -> Submission:

@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from challenges.models import Challenge, Submission
-from challenges.submissions.services import SubmissionRejected, submission_create
+from challenges.submissions.intake import SubmissionRejected, submission_create
 from vsegrader.accounts.baseline import baseline_account
 from vsegrader.training.models import BaselineRun, baseline_timeout_seconds
 from vsegrader.training.run_events import append_log, progress_update

@@ -6,7 +6,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from challenges.models import Challenge
-from challenges.submissions.services import submission_score
+from challenges.submissions.judge import submission_score
 from vsegrader.training import services
 from vsegrader.training.models import BaselineRun
 
