@@ -9,9 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from challenges.insights import code, services
+from tests.code_samples import DISGUISED, ORIGINAL
 from tests.factories import scored_submission
 from tests.insight_world import ALICE, BOB, import_bundle, predictions_csv, write_label_bundle
-from tests.test_insights_winnowing import DISGUISED, ORIGINAL
 
 pytest.register_assert_rewrite("tests.browser")
 from tests import browser  # noqa: E402

@@ -6,7 +6,7 @@ Django needed: pytest -p no:django tests/test_client_shared_messages.py"""
 from vsegrader_client import checks, hints
 
 from tests.hostile import case
-from tests.test_hostile_files import both_verdicts
+from tests.verdicts import both_verdicts
 
 
 def client_spec(slug: str) -> checks.Spec:

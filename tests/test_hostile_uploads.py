@@ -24,10 +24,10 @@ from challenges.bundles.importing import challenge_import
 from challenges.bundles.reader import read_bundle
 from challenges.models import Challenge, Competitor, Submission
 from challenges.submissions import judge
-from tests import hostile
+from tests import hostile, hostile_damage
 from tests.bundles import perfect_submission
 from tests.factories import scored_submission
-from tests.test_hostile_files import check_messages, server_verdict
+from tests.verdicts import check_messages, server_verdict
 from vsegrader import uploads
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +121,7 @@ def demo_challenges(db):
 
 
 @hostile_settings(200)
-@given(file=hostile.hostile_files(among=hostile.DEMO_SLUGS))
+@given(file=hostile_damage.hostile_files(among=hostile.DEMO_SLUGS))
 def test_generated_files_end_as_the_pure_scorer_says_never_in_an_internal_error(
     file, student_api, demo_challenges
 ):

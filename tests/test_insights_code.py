@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from challenges.insights import code, services
 from challenges.insights.models import AttachedCode, InsightReport, IntegrityDismissal
+from tests.code_samples import DISGUISED, ORIGINAL, UNRELATED
 from tests.insight_world import ALICE, BOB, import_bundle, predictions_csv, write_label_bundle
-from tests.test_insights_winnowing import DISGUISED, ORIGINAL, UNRELATED
 
 pytestmark = pytest.mark.django_db
 

@@ -114,5 +114,7 @@ def instructors_only(message: str) -> type[IsInstructor]:
 
 def roles(request) -> dict:
     """Template context processor: `user_is_instructor` for every template, so templates
-    never read the flag themselves."""
-    return {"user_is_instructor": is_instructor(request.user)}
+    never read the flag themselves. A page rendered before the authentication middleware
+    ran (the upload-size refusal) has no user yet: no instructor then."""
+    user = getattr(request, "user", None)
+    return {"user_is_instructor": user is not None and is_instructor(user)}
