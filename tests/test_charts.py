@@ -9,15 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from challenges.boards.charts import (
-    Baseline,
-    best_over_time,
-    histogram_svg,
-    nice_step,
-    progress_svg,
-    time_step,
-    time_ticks,
-)
+from challenges.boards.chart_axes import nice_step, time_step, time_ticks
+from challenges.boards.charts import Baseline, best_over_time, histogram_svg, progress_svg
 from tests.factories import scored_submission
 
 SVG = "{http://www.w3.org/2000/svg}"
