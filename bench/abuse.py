@@ -43,22 +43,24 @@ from pathlib import Path
 import httpx
 import psycopg
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from e2e import free_port, percentile, reachable  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.stack import (  # noqa: E402
+    ROOT,
+    Stack,
+    flush_redis,
+    fresh_database,
+    gunicorn_command,
+    percentile,
+    reachable,
+    worker_command,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_URL = "postgresql://postgres@127.0.0.1:5432/vsegrader_abuse"
 BROKER_URL, CACHE_URL = "redis://127.0.0.1:6379/11", "redis://127.0.0.1:6379/10"
 SLUGS = tuple(f"abuse-{n}" for n in range(1, 6))
 ROWS, DAILY, FAILED_CAP, MAX_MB = 2000, 5, 20, 10
 HONEST = 20
 ATTACK_INTERVAL = 0.5  # 120 requests a minute: the API's per-user throttle
-WEB = "-m gunicorn vsegrader.wsgi:application --workers 2 --worker-class gthread --threads 4 --bind"
-WORKER = (
-    "-m celery -A vsegrader worker --queues scoring,scoring-bulk --concurrency 2 --loglevel INFO "
-    "--without-mingle --without-gossip --without-heartbeat --beat --schedule"
-)
 SETTINGS = """from vsegrader.settings import *  # noqa
 from datetime import timedelta
 SUBMISSION_UPLOAD_RATE = {rate!r}
@@ -116,16 +118,6 @@ def setup_site(var: Path) -> None:
 # ---------------------------------------------------------------- the stack
 
 
-def fresh_services() -> None:
-    with psycopg.connect(PG_ADMIN, autocommit=True) as db:
-        db.execute("DROP DATABASE IF EXISTS vsegrader_abuse WITH (FORCE)")
-        db.execute("CREATE DATABASE vsegrader_abuse")
-    import redis
-
-    for url in (BROKER_URL, CACHE_URL):
-        redis.Redis.from_url(url).flushdb()
-
-
 def stack_env(var: Path, rate: str, bulk: str) -> dict:
     (var / "abuse_settings.py").write_text(SETTINGS.format(rate=rate, bulk=bulk))
     return {
@@ -142,37 +134,6 @@ def stack_env(var: Path, rate: str, bulk: str) -> dict:
         "SECURE_COOKIES": "0",
         "PYTHONUNBUFFERED": "1",
     }
-
-
-def start_stack(var: Path, env: dict, port: int) -> list[subprocess.Popen]:
-    logs = {name: open(var / f"{name}.log", "w") for name in ("web", "worker")}  # noqa: SIM115
-    processes = [
-        subprocess.Popen(
-            [sys.executable, *WEB.split(), f"127.0.0.1:{port}"],
-            **{"cwd": ROOT, "env": env, "stdout": logs["web"], "stderr": subprocess.STDOUT},
-        ),
-        subprocess.Popen(
-            [sys.executable, *WORKER.split(), str(var / "beat")],
-            **{"cwd": ROOT, "env": env, "stdout": logs["worker"], "stderr": subprocess.STDOUT},
-        ),
-    ]
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if " ready." in (var / "worker.log").read_text() and reachable(port):
-            return processes
-        time.sleep(0.2)
-    stop(processes)
-    raise RuntimeError(f"the stack did not start; see the logs in {var}")
-
-
-def stop(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 # ---------------------------------------------------------------- the load
@@ -294,15 +255,18 @@ def warm_up(base: str, token: str, observer: Observer) -> None:
 
 def run_phase(args, attack: bool) -> dict:
     var = Path(tempfile.mkdtemp(prefix="vsegrader-abuse-"))
-    fresh_services()
+    fresh_database("vsegrader_abuse")
+    flush_redis(BROKER_URL, CACHE_URL)
     env = stack_env(var, args.upload_rate, args.bulk_queue)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
     )
     subprocess.run([sys.executable, __file__, "--setup", str(var)], cwd=ROOT, env=env, check=True)
     tokens = (var / "tokens.txt").read_text().split()
-    port = free_port()
-    processes = start_stack(var, env, port)
+    stack = Stack(var, env)
+    beat = ["--beat", "--schedule", str(var / "beat")]
+    stack.start(gunicorn_command(stack.port, 2), [*worker_command(), *beat])
+    port = stack.port
     observer = Observer()
     observer.start()
     honest_ids, attack_ids, errors, posts = [], [], [], []
@@ -328,7 +292,7 @@ def run_phase(args, attack: bool) -> dict:
         lost = sum(not observer.wait(pk, 90) for pk in honest_ids + attack_ids)
     finally:
         observer.stopped.set()
-        stop(processes)
+        stack.stop()
     with psycopg.connect(PG_URL) as db:
         stored = db.execute(
             "SELECT coalesce(sum(size), 0) FROM challenges_submission WHERE "

@@ -26,7 +26,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,16 +38,25 @@ from pathlib import Path
 import httpx
 import psycopg
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.stack import (  # noqa: E402
+    ROOT,
+    SCORED_LINE,
+    Stack,
+    flush_redis,
+    fresh_database,
+    gunicorn_command,
+    percentile,
+    reachable,
+    worker_command,
+)
+
 PG_URL = "postgres://postgres@127.0.0.1:5432/vsegrader_e2e"
 BROKER_URL = "redis://127.0.0.1:6379/13"
 CACHE_URL = "redis://127.0.0.1:6379/12"
 SLUGS = ("fitting-1d", "fitting-5d", "glasses", "mics-mnist", "sword-video")
 ROWS = 2000
 DAILY_LIMIT = 5  # the demo challenges' own limit: each student uploads 5 per challenge
-SCORED_LINE = re.compile(r"Scored submission (\d+): (\w+)")
 
 
 # ---------------------------------------------------------------- setup (run in a child)
@@ -129,30 +137,6 @@ def setup_site(var: Path, students: int) -> None:
 # ---------------------------------------------------------------- the stack
 
 
-def reachable(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), 1).close()
-        return True
-    except OSError:
-        return False
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def fresh_services() -> None:
-    with psycopg.connect(PG_ADMIN, autocommit=True) as db:
-        db.execute("DROP DATABASE IF EXISTS vsegrader_e2e WITH (FORCE)")
-        db.execute("CREATE DATABASE vsegrader_e2e")
-    import redis
-
-    for url in (BROKER_URL, CACHE_URL):
-        redis.Redis.from_url(url).flushdb()
-
-
 def stack_env(var: Path) -> dict:
     env = {
         **os.environ,
@@ -171,109 +155,6 @@ def stack_env(var: Path) -> dict:
         "PYTHONUNBUFFERED": "1",
     }
     return env
-
-
-@dataclass
-class Stack:
-    var: Path
-    env: dict
-    port: int = field(default_factory=free_port)
-    processes: list[subprocess.Popen] = field(default_factory=list)
-
-    def start(self, web_workers: int, scoring_workers: int) -> None:
-        web_log = open(self.var / "web.log", "w")  # noqa: SIM115 - lives as long as the process
-        self.processes.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "vsegrader.wsgi:application",
-                    "--bind",
-                    f"127.0.0.1:{self.port}",
-                    "--workers",
-                    str(web_workers),
-                    "--worker-class",
-                    "gthread",
-                    "--threads",
-                    "4",
-                ],
-                cwd=ROOT,
-                env=self.env,
-                stdout=web_log,
-                stderr=subprocess.STDOUT,
-            )
-        )
-        worker_log = open(self.var / "worker.log", "w")  # noqa: SIM115
-        self.processes.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "vsegrader",
-                    "worker",
-                    "--queues",
-                    "scoring,scoring-bulk",
-                    "--concurrency",
-                    str(scoring_workers),
-                    "--loglevel",
-                    "INFO",
-                    "--without-mingle",
-                    "--without-gossip",
-                    "--without-heartbeat",
-                ],
-                cwd=ROOT,
-                env=self.env,
-                stdout=worker_log,
-                stderr=subprocess.STDOUT,
-            )
-        )
-        self.wait_until_ready()
-
-    def wait_until_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if " ready." in (self.var / "worker.log").read_text() and reachable(self.port):
-                return
-            if any(process.poll() is not None for process in self.processes):
-                break
-            time.sleep(0.2)
-        raise RuntimeError(f"the stack did not start; see web.log and worker.log in {self.var}")
-
-    def cpu_seconds(self) -> dict[str, float]:
-        """CPU time used so far by the web processes and by the scoring processes."""
-        return {
-            name: tree_cpu_seconds(process.pid)
-            for name, process in zip(("web", "worker"), self.processes, strict=True)
-        }
-
-    def stop(self) -> None:
-        for process in self.processes:
-            process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
-def tree_cpu_seconds(root: int) -> float:
-    """User + system CPU of a process and its living descendants, from /proc (Linux)."""
-    stats = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
-    tree = {root}
-    for _ in range(4):  # gunicorn and Celery trees are two levels deep
-        tree |= {pid for pid, (parent, _) in stats.items() if parent in tree}
-    total = sum(stats[pid][1] for pid in tree if pid in stats)
-    return total / os.sysconf("SC_CLK_TCK")
 
 
 # ---------------------------------------------------------------- the load
@@ -432,11 +313,6 @@ def reconcile(stack: Stack, uploads: list[Upload]) -> dict[str, int]:
     }
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if values else 0.0
-
-
 def report(uploads: list[Upload], elapsed: float, books: dict[str, int], cpu) -> None:
     latencies = [u.done - u.started for u in uploads if u.done is not None and u.status == "scored"]
     errors = [u.error for u in uploads if u.error] + ["failed"] * books["failed"]
@@ -475,7 +351,8 @@ def main() -> None:
     if not (reachable(5432) and reachable(6379)):
         sys.exit("bench/e2e.py needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379")
     var = Path(tempfile.mkdtemp(prefix="vsegrader-e2e-"))
-    fresh_services()
+    fresh_database("vsegrader_e2e")
+    flush_redis(BROKER_URL, CACHE_URL)
     env = stack_env(var)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
@@ -487,7 +364,10 @@ def main() -> None:
         check=True,
     )
     stack = Stack(var, env)
-    stack.start(args.web_workers, args.scoring_workers)
+    stack.start(
+        gunicorn_command(stack.port, args.web_workers),
+        worker_command(concurrency=args.scoring_workers),
+    )
     try:
         print(f"pids web={stack.processes[0].pid} worker={stack.processes[1].pid}")
         print(

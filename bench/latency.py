@@ -10,7 +10,6 @@ Last line: embedded_p50_s=… embedded_p95_s=… redis_p50_s=… redis_p95_s=…
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -18,19 +17,12 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.stack import ROOT, fresh_database, percentile, reachable, worker_command  # noqa: E402
+
 ROWS = 2000
 PG_URL = "postgres://postgres@127.0.0.1:5432/vsegrader_bench"
 REDIS_URL = "redis://127.0.0.1:6379/14"
-
-
-def reachable(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), 1).close()
-        return True
-    except OSError:
-        return False
 
 
 def write_bundle(root: Path) -> Path:
@@ -88,22 +80,7 @@ def measure(runs: int) -> list[float]:
 
 def start_worker(env: dict) -> subprocess.Popen:
     worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "vsegrader",
-            "worker",
-            "--queues",
-            "scoring,scoring-bulk",
-            "--concurrency",
-            "2",
-            "--loglevel",
-            "INFO",
-            "--without-mingle",
-            "--without-gossip",
-        ],
+        worker_command(),
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -122,6 +99,8 @@ def run_setup(name: str, extra_env: dict, runs: int) -> list[float]:
             **os.environ,
             "VSEGRADER_VAR_DIR": var,
             "LOG_LEVEL": "WARNING",
+            "SECRET_KEY": "latency-bench-secret-key-not-for-production-0123456789",
+            "SECURE_HTTPS": "0",  # plain HTTP on 127.0.0.1
             "VSEGRADER_API_RATE": "",
             "SUBMISSION_UPLOAD_RATE": "",
             **extra_env,
@@ -152,19 +131,6 @@ def run_setup(name: str, extra_env: dict, runs: int) -> list[float]:
     return timings
 
 
-def percentile(values: list[float], p: int) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-def reset_postgres_database() -> None:
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as db:
-        db.execute("DROP DATABASE IF EXISTS vsegrader_bench")
-        db.execute("CREATE DATABASE vsegrader_bench")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=20)
@@ -178,7 +144,7 @@ def main() -> None:
     figures["embedded_p50_s"] = statistics.median(embedded)
     figures["embedded_p95_s"] = percentile(embedded, 95)
     if reachable(5432) and reachable(6379):
-        reset_postgres_database()
+        fresh_database("vsegrader_bench")
         production = {"DATABASE_URL": PG_URL, "CELERY_BROKER_URL": REDIS_URL}
         redis = run_setup("PostgreSQL + Redis", production, args.runs)
         figures["redis_p50_s"] = statistics.median(redis)

@@ -26,9 +26,6 @@ import os
 import random
 import re
 import signal
-import socket
-import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
@@ -39,97 +36,11 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-SCORED_LINE = re.compile(r"Scored submission (\d+): (\w+)")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.stack import SCORED_LINE, ServeStack, percentile  # noqa: E402
+
 RESTART_LINE = re.compile(r"\[dev\] .*: the worker .* restarting")
 PASSWORD = "soak-student-pw-1"
-
-
-# ---------------------------------------------------------------- the stack
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Stack:
-    """`python3 dev.py serve` in a folder of its own, its output in serve.log."""
-
-    def __init__(self, var: Path, demo_scale: float, requeue_after: int):
-        self.var, self.port = var, free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log_path = var / "serve.log"
-        self.env = {
-            **os.environ,
-            "VSEGRADER_VAR_DIR": str(var),
-            "PYTHONUNBUFFERED": "1",
-            "REQUEUE_QUEUED_AFTER_SECONDS": str(requeue_after),
-            "REQUEUE_SCORING_AFTER_SECONDS": str(requeue_after),
-            "REQUEUE_EVERY_SECONDS": str(max(1, requeue_after // 2)),
-            # A few threads play the class; at a rush rate each simulated student would
-            # upload faster than the per-student pace a real (larger) class never reaches.
-            "SUBMISSION_UPLOAD_RATE": "",
-        }
-        for name in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL"):
-            self.env.pop(name, None)  # the embedded default is what is under test
-        self.demo_scale = demo_scale
-        self.process: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 900) -> None:
-        log = open(self.log_path, "w")  # noqa: SIM115 - the child writes to it until stop()
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "dev.py",
-                "serve",
-                str(self.port),
-                "--demo-scale",
-                str(self.demo_scale),
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + timeout
-        while not (self.answers() and "celery@" in self.log() and " ready." in self.log()):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("dev.py serve did not start:\n" + self.log()[-3000:])
-            time.sleep(0.5)
-
-    def answers(self) -> bool:
-        try:
-            return httpx.get(f"{self.base}/accounts/login/", timeout=5).status_code < 500
-        except httpx.HTTPError:
-            return False
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def worker_pid(self) -> int:
-        return int((self.var / "serve.pids").read_text().split()[0])
-
-    def manage(self, *args: str) -> str:
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return result.stdout
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=60)
-
-    def database(self) -> sqlite3.Connection:
-        return sqlite3.connect(f"file:{self.var / 'vsegrader.sqlite3'}?mode=ro", uri=True)
 
 
 PREPARE = """
@@ -145,7 +56,7 @@ print("slugs", *Challenge.objects.order_by("slug").values_list("slug", flat=True
 """
 
 
-def prepare(stack: Stack, students: int) -> tuple[list[tuple[str, str]], list[str]]:
+def prepare(stack: ServeStack, students: int) -> tuple[list[tuple[str, str]], list[str]]:
     """Students with API tokens, and limits a deadline rush can't reach."""
     output = stack.manage("shell", "-c", PREPARE.format(students=students, password=PASSWORD))
     lines = [line.split() for line in output.splitlines() if line.strip()]
@@ -286,7 +197,7 @@ class Load:
 class Prober(threading.Thread):
     """Asks the site for a page every 0.25 s; adds up the time it did not answer."""
 
-    def __init__(self, stack: Stack):
+    def __init__(self, stack: ServeStack):
         super().__init__(daemon=True)
         self.stack, self.down_s, self.stopped = stack, 0.0, threading.Event()
 
@@ -299,13 +210,13 @@ class Prober(threading.Thread):
 # ---------------------------------------------------------------- faults
 
 
-def kill_worker(stack: Stack) -> None:
+def kill_worker(stack: ServeStack) -> None:
     pid = stack.worker_pid()
     print(f"soak: SIGKILL to the worker (pid {pid})", flush=True)
     os.kill(pid, signal.SIGKILL)
 
 
-def spoil_one_message(stack: Stack) -> None:
+def spoil_one_message(stack: ServeStack) -> None:
     """Takes a queued submission's scoring message (as a consumer would), truncates it and
     puts it back: the worker must set it aside, and the requeue score the submission. The
     worker is paused (SIGSTOP) meanwhile, so that a message waits to be taken."""
@@ -344,7 +255,7 @@ def spoil_a_queued_submission(broker: Path) -> str | None:
 # ---------------------------------------------------------------- reconciliation
 
 
-def reconcile(stack: Stack, load: Load, drain_s: float) -> dict:
+def reconcile(stack: ServeStack, load: Load, drain_s: float) -> dict:
     deadline = time.monotonic() + drain_s
     while True:
         rows = submission_rows(stack, load.sent)
@@ -371,7 +282,7 @@ def reconcile(stack: Stack, load: Load, drain_s: float) -> dict:
     }
 
 
-def submission_rows(stack: Stack, sent: dict[str, float]) -> dict[str, tuple]:
+def submission_rows(stack: ServeStack, sent: dict[str, float]) -> dict[str, tuple]:
     with stack.database() as db:
         found = db.execute(
             "SELECT description, status, id, scored_at FROM "
@@ -384,11 +295,6 @@ def parse_utc(text: str) -> float:
     """A timestamp as SQLite stores Django's UTC datetimes, in seconds since the epoch."""
     value = datetime.fromisoformat(text.replace(" ", "T"))
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if values else 0.0
 
 
 # ---------------------------------------------------------------- main
@@ -419,7 +325,7 @@ def main() -> None:
 
     var = args.var or Path(tempfile.mkdtemp(prefix="vsegrader-soak-"))
     var.mkdir(parents=True, exist_ok=True)
-    stack = Stack(var, args.demo_scale, args.requeue_after)
+    stack = ServeStack(var, args.demo_scale, args.requeue_after)
     print(f"soak: starting `dev.py serve` on port {stack.port} in {var}", flush=True)
     stack.start()
     try:
@@ -442,7 +348,7 @@ def main() -> None:
         stack.stop()
 
 
-def report(stack: Stack, load: Load, books: dict, elapsed: float, down_s: float) -> None:
+def report(stack: ServeStack, load: Load, books: dict, elapsed: float, down_s: float) -> None:
     for message, count in load.errors.most_common(8):
         print(f"soak: error x{count}: {message}")
     latencies = books["latencies"]
