@@ -6,13 +6,9 @@ Every test here brings its own broker (a private redis-server, or a filesystem b
 private folder), so the session's worker and other suites never see its messages; a test
 that stops a server stops its own instance on a spare port."""
 
-import os
 import re
-import signal
-import stat
 import subprocess
 import sys
-from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -21,137 +17,30 @@ from rest_framework.authtoken.models import Token
 
 from challenges.models import Submission
 from tests.bundles import constant_submission, perfect_submission
-from tests.conftest import SCORING_QUEUES, WorkerProcess, csv_upload, database_url
+from tests.fault_world import (
+    FAST_REQUEUE,
+    SCORE_TASK,
+    all_scored,
+    logged,
+    needs_postgres,
+    needs_redis,
+    scorings,
+    store_uploads,
+)
 from tests.servers import (
     PG_BIN,
-    REDIS_SERVER,
     ROOT,
     PostgresServer,
-    RedisServer,
-    WebProcess,
     descendants,
-    kill_if_running,
     kill_tree,
     wait_for,
 )
-from vsegrader.training import services as training
-from vsegrader.training.models import BaselineRun
-from vsegrader.training.runner import process_alive
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
-needs_redis = pytest.mark.skipif(REDIS_SERVER is None, reason="needs redis-server")
-needs_postgres = pytest.mark.skipif(PG_BIN is None, reason="needs PostgreSQL's initdb/pg_ctl")
-
-# The periodic requeue, made quick: beat every second, a row waits 2 s before it is resent.
-FAST_REQUEUE = {
-    "REQUEUE_EVERY_SECONDS": "1",
-    "REQUEUE_QUEUED_AFTER_SECONDS": "2",
-    "REQUEUE_SCORING_AFTER_SECONDS": "2",
-}
-SCORED_LINE = re.compile(r"Scored submission (\d+): (\w+)")
-SCORE_TASK = "challenges.tasks.score_submission"
-
-
-# --- fixtures -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def redis_server():
-    if REDIS_SERVER is None:
-        pytest.skip("needs redis-server")
-    server = RedisServer()
-    try:
-        yield server.start()
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def subprocess_env() -> dict:
-    """What every process of a test inherits: the test settings, unbuffered output."""
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "PYTHONUNBUFFERED": "1",
-        "VSEGRADER_API_RATE": "",
-    }
-
-
-@pytest.fixture
-def worker_env(subprocess_env, redis_server) -> dict:
-    """Workers and web on this test's database and its private Redis."""
-    from django.db import connection
-
-    return {
-        **subprocess_env,
-        "DATABASE_URL": database_url(connection.settings_dict),
-        "CELERY_BROKER_URL": redis_server.url,
-    }
-
-
-@pytest.fixture
-def processes():
-    """Starts workers and web processes; kills whatever is left of them after the test, and
-    prints their logs (pytest shows them when the test failed)."""
-    started = []
-
-    class Start:
-        @staticmethod
-        def worker(env: dict, *, queues: str = SCORING_QUEUES, beat: bool = False) -> WorkerProcess:
-            worker = WorkerProcess(env, queues=queues, beat=beat)
-            started.append(worker)
-            return worker.start()
-
-        @staticmethod
-        def web(env: dict) -> WebProcess:
-            web = WebProcess(env)
-            started.append(web)
-            return web.wait_ready()
-
-    yield Start
-    for process in started:
-        if process.process is None:
-            continue
-        if process.process.poll() is None:  # not reaped yet, so the pid is still its own
-            kill_tree(process.process.pid)
-            process.process.wait(timeout=10)
-        print(f"--- {' '.join(map(str, process.process.args))}\n" + "".join(process.log[-60:]))
-
-
-@pytest.fixture
-def unsent(monkeypatch):
-    """This process sends no scoring task itself (each test publishes to its own broker)."""
-    from challenges.tasks import score_submission
-
-    monkeypatch.setattr(score_submission, "apply_async", lambda *args, **kwargs: None)
-
-
-def scorings(*logs: list[str]) -> Counter:
-    """How many committed scorings each submission had, from the workers' log lines."""
-    return Counter(
-        int(match[1]) for log in logs for line in log if (match := SCORED_LINE.search(line))
-    )
-
-
-def store_uploads(challenge, user, count: int) -> list[int]:
-    """Submissions stored as an upload stores them (with `unsent`: no message sent)."""
-    from challenges.submissions.intake import submission_create
-
-    challenge.daily_limit = 100
-    challenge.save()
-    return [
-        submission_create(challenge=challenge, user=user, file=csv_upload(body)).pk
-        for body in (constant_submission(value / 10) for value in range(count))
-    ]
-
-
-def logged(process, text: str) -> bool:
-    return any(text in line for line in process.log)
-
-
-def all_scored(ids: list[int]) -> bool:
-    return Submission.objects.filter(pk__in=ids, status="scored").count() == len(ids)
+pytest_plugins = (
+    "tests.fault_world",
+)  # redis_server, subprocess_env, worker_env, processes, unsent
 
 
 # --- a scoring worker killed mid-batch ------------------------------------------------------
@@ -305,122 +194,3 @@ def test_the_web_and_the_worker_recover_from_a_postgresql_restart_on_their_own(
     assert set(descendants(worker.process.pid)) == worker_processes
     assert sum("Booting worker" in line for line in web.log) == 1
     assert scorings(worker.log) == {before: 1, after: 1}
-
-
-# --- a baseline training dies ---------------------------------------------------------------
-
-
-# Stands in for `python -m baselines <slug> --data D --out O ... --seed S` (BASELINES_PYTHON):
-# seed 1 trains "forever" (it writes its pid first), any other seed writes perfect predictions.
-FAKE_PYTHON = """#!PYTHON
-import json, os, pathlib, sys, time
-argv = sys.argv[1:]
-option = lambda name: argv[argv.index(name) + 1]
-print(json.dumps({"event": "start", "slug": "tiny-1d", "device": "cpu", "epochs": 3}), flush=True)
-if option("--seed") == "1":
-    pathlib.Path(os.environ["FAKE_TRAINING_PIDFILE"]).write_text(str(os.getpid()))
-    time.sleep(300)
-data, out = pathlib.Path(option("--data")), pathlib.Path(option("--out"))
-ids = [line.split(",")[0] for line in (data / "test.csv").read_text().splitlines()[1:]]
-out.write_text("id,y\\n" + "".join(f"{i},{int(i) / 2}\\n" for i in ids))
-"""
-FOREVER, PERFECT = 1, 0
-
-
-@pytest.fixture
-def gpu_env(worker_env, tmp_path) -> dict:
-    python = tmp_path / "fake-python"
-    python.write_text(FAKE_PYTHON.replace("PYTHON", sys.executable))
-    python.chmod(python.stat().st_mode | stat.S_IXUSR)
-    pidfile = tmp_path / "training.pid"
-    yield {**worker_env, "BASELINES_PYTHON": str(python), "FAKE_TRAINING_PIDFILE": str(pidfile)}
-    if pidfile.exists():
-        kill_if_running(int(pidfile.read_text()), str(python))
-
-
-def train(challenge, redis_server, seed: int) -> BaselineRun:
-    run = training.baseline_run_start(challenge=challenge, seed=seed, enqueue=False)
-    redis_server.publish("baselines.train", [run.pk], queue="gpu")
-    return run
-
-
-def training_started(run: BaselineRun, env: dict) -> int:
-    """Waits until the run's child trains; its pid."""
-    pidfile = Path(env["FAKE_TRAINING_PIDFILE"])
-    wait_for(pidfile.exists, "the training to start")
-    run.refresh_from_db()
-    assert run.status == "running" and run.worker_pid
-    return int(pidfile.read_text())
-
-
-def run_ends(run: BaselineRun) -> BaselineRun:
-    def ended():
-        run.refresh_from_db()
-        return run.status in ("succeeded", "failed")
-
-    wait_for(ended, f"baseline run {run.pk} to end", timeout=60)
-    return run
-
-
-def assert_runs_again(challenge, redis_server) -> None:
-    again = run_ends(train(challenge, redis_server, PERFECT))
-    assert (again.status, again.error) == ("succeeded", "")
-    assert again.submission.is_baseline
-
-
-@needs_redis
-def test_a_training_whose_whole_worker_is_killed_fails_when_the_worker_returns(
-    challenge, redis_server, gpu_env, processes
-):
-    first = processes.worker(gpu_env, queues="gpu")
-    run = train(challenge, redis_server, FOREVER)
-    child = training_started(run, gpu_env)
-    kill_tree(first.process.pid, spare={child})  # the worker and its pool, as `docker kill`
-    first.process.wait(timeout=10)
-    wait_for(lambda: not process_alive(child), "the orphaned training to die with its worker")
-    run.refresh_from_db()
-    assert run.status == "running"  # nobody could tell yet
-
-    processes.worker(gpu_env, queues="gpu")  # the same worker name, started again
-    assert run_ends(run).status == "failed" and run.worker.startswith("test-")
-    assert run.error == (
-        f"The worker stopped while training ({run.worker} was restarted without finishing it). "
-        "Run the baseline again."
-    )
-    assert_runs_again(challenge, redis_server)
-
-
-@needs_redis
-def test_a_training_whose_worker_process_is_killed_fails_naming_it(
-    challenge, redis_server, gpu_env, processes
-):
-    processes.worker(gpu_env, queues="gpu")
-    run = train(challenge, redis_server, FOREVER)
-    training_started(run, gpu_env)
-    os.kill(run.worker_pid, signal.SIGKILL)  # the pool process training, as the OOM killer would
-    # Celery hands the message back (reject_on_worker_lost); the next delivery sees the death.
-    assert run_ends(run).status == "failed"
-    assert run.error == (
-        f"The worker stopped while training (its process {run.worker_pid} on {run.worker} "
-        "died: killed, or out of memory). Run the baseline again."
-    )
-    assert_runs_again(challenge, redis_server)
-
-
-def test_a_run_lost_past_its_time_limit_is_failed_by_the_periodic_sweep(challenge):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from vsegrader.training.tasks import fail_lost_baseline_runs
-
-    started = timezone.now() - timedelta(hours=2)
-    lost = BaselineRun.objects.create(challenge=challenge, status="running", started_at=started)
-    alive_run = BaselineRun.objects.create(
-        challenge=challenge, status="running", started_at=timezone.now()
-    )
-    fail_lost_baseline_runs()  # what beat runs every REQUEUE_EVERY_SECONDS
-    lost.refresh_from_db()
-    alive_run.refresh_from_db()
-    assert (lost.status, lost.error) == ("failed", training.LOST_MESSAGE)
-    assert alive_run.status == "running"

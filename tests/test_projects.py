@@ -1,84 +1,26 @@
-"""Group projects: groups of 2-3 under concurrency, the registration lock, deliverables, marks."""
+"""Group projects: groups of 2-3 under concurrency, the registration lock, deliverables."""
 
-import io
-import threading
-import zipfile
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
 
-from vsegrader.course import marks, projects
+from tests.project_world import (
+    PDF,
+    pptx_bytes,
+    run_in_threads,
+    upload,
+)
+from vsegrader.course import projects
 from vsegrader.course.models import (
     Deliverable,
-    MarkChange,
     Membership,
     ProjectGroup,
-    ProjectSettings,
-    ProjectTopic,
 )
 from vsegrader.course.projects import ProjectError
 
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-
-
-def pptx_bytes(marker: str = "ppt/presentation.xml") -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr(marker, "<presentation/>")
-    return buffer.getvalue()
-
-
-def upload(content: bytes, name: str) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content, content_type="application/octet-stream")
-
-
-@pytest.fixture
-def schedule(db):
-    """Registration open for a week, deliverables due in two."""
-    config = ProjectSettings.load()
-    config.registration_deadline = timezone.now() + timedelta(days=7)
-    config.deadline = timezone.now() + timedelta(days=14)
-    config.save()
-    return config
-
-
-@pytest.fixture
-def topic(db):
-    return ProjectTopic.objects.create(family="CNN", title="Handwritten characters")
-
-
-@pytest.fixture
-def group(schedule, topic, student):
-    return projects.group_create(user=student, name="Deep Thinkers", topic=topic)
-
-
-def run_in_threads(calls) -> list:
-    """Runs each call in its own thread (own database connection), all released together;
-    returns what each returned or the ProjectError code it raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def work(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except ProjectError as error:
-            results[index] = error.code
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results
+# Fixtures: schedule, topic, group, report.
+pytest_plugins = ("tests.project_world",)
 
 
 # --- creating and joining -----------------------------------------------------------------
@@ -253,11 +195,6 @@ def test_a_student_without_a_group_cannot_upload(schedule, student):
         projects.deliverable_upload(user=student, kind="report", file=upload(PDF, "a.pdf"))
 
 
-@pytest.fixture
-def report(group, student):
-    return projects.deliverable_upload(user=student, kind="report", file=upload(PDF, "r.pdf"))
-
-
 def test_members_and_instructors_download_a_deliverable(client, report, student, instructor):
     url = reverse("project-deliverable-file", args=[report.pk])
     for user in (student, instructor):
@@ -307,99 +244,3 @@ def test_the_create_and_join_forms_on_the_page(client, schedule, topic, student,
     response = client.post(reverse("project-join"), {"code": group.invite_code})
     assert response.status_code == 302
     assert group.memberships.count() == 2
-
-
-# --- marks ----------------------------------------------------------------------------------
-
-
-def test_every_mark_change_is_kept_with_who_and_when(group, instructor, make_user):
-    marks.mark_set(group=group, by=instructor, mark=Decimal("80"), feedback="Good.", released=False)
-    marks.mark_set(
-        group=group, by=instructor, mark=Decimal("85.5"), feedback="Better.", released=True
-    )
-    history = list(MarkChange.objects.filter(group=group).order_by("id"))
-    assert [(c.field, c.old_value, c.new_value) for c in history] == [
-        ("mark", "", "80"),
-        ("mark", "80", "85.5"),
-        ("released", "no", "yes"),
-    ]
-    assert all(c.changed_by == instructor and c.changed_at for c in history)
-
-
-def test_a_member_adjustment_is_recorded_per_member(group, instructor, student):
-    membership = Membership.objects.get(user=student)
-    change = marks.adjustment_set(membership=membership, by=instructor, adjustment=Decimal("-10"))
-    assert (change.member, change.old_value, change.new_value) == (student, "0", "-10")
-    assert (
-        marks.adjustment_set(membership=membership, by=instructor, adjustment=Decimal("-10"))
-        is None
-    )  # unchanged: no entry
-
-
-def test_students_cannot_mark(group, student):
-    with pytest.raises(ProjectError, match="Only instructors"):
-        marks.mark_set(group=group, by=student, mark=Decimal("100"), feedback="", released=True)
-
-
-def test_the_marking_page_saves_mark_adjustments_and_history(client, group, instructor, student):
-    client.force_login(instructor)
-    membership = Membership.objects.get(user=student)
-    url = reverse("project-group", args=[group.pk])
-    response = client.post(
-        url,
-        {
-            "mark": "72.5",
-            "feedback": "Clear report.",
-            "released": "on",
-            f"adjust-{membership.pk}": "5",
-        },
-    )
-    assert response.status_code == 302
-    group.refresh_from_db()
-    membership.refresh_from_db()
-    assert (group.mark, group.mark_released, membership.adjustment) == (
-        Decimal("72.5"),
-        True,
-        Decimal("5"),
-    )
-    page = client.get(url).content.decode()
-    assert "72.5" in page and "ivana" in page
-
-
-def test_a_student_cannot_open_the_marking_page(client, group, student):
-    client.force_login(student)
-    assert client.get(reverse("project-group", args=[group.pk])).status_code == 404
-    assert client.get(reverse("project-groups")).status_code == 403
-
-
-def test_instructors_see_every_group_with_its_size_problem(client, group, instructor, report):
-    client.force_login(instructor)
-    page = client.get(reverse("project-groups")).content.decode()
-    assert "Deep Thinkers" in page and "1 of at least 2 members" in page
-    detail = client.get(reverse("project-group", args=[group.pk])).content.decode()
-    assert "r.pdf" in detail and group.invite_code in detail
-    assert client.get(reverse("project-mine")).status_code == 200
-
-
-def test_the_admin_lists_groups_and_opens_the_single_settings_row(
-    client, group, instructor, report
-):
-    client.force_login(instructor)
-    admin_page = client.get(reverse("admin:course_projectgroup_change", args=[group.pk]))
-    assert admin_page.status_code == 200 and b"r.pdf" in admin_page.content
-    changelist = client.get(reverse("admin:course_projectsettings_changelist"))
-    assert changelist.status_code == 302
-    assert client.get(changelist["Location"]).status_code == 200
-    assert ProjectSettings.objects.count() == 1
-
-
-def test_the_admin_release_action_keeps_history(client, group, instructor):
-    ProjectGroup.objects.filter(pk=group.pk).update(mark=Decimal("90"))
-    client.force_login(instructor)
-    client.post(
-        reverse("admin:course_projectgroup_changelist"),
-        {"action": "release_marks", "_selected_action": [group.pk]},
-    )
-    group.refresh_from_db()
-    assert group.mark_released
-    assert MarkChange.objects.filter(group=group, field="released", new_value="yes").exists()
