@@ -102,6 +102,7 @@ def setup_site(var: Path) -> None:
     from challenges.bundles.importing import challenge_import
     from challenges.bundles.reader import read_bundle
     from challenges.models import Challenge
+    from vsegrader.permissions import instructor_lookup
 
     for slug in SLUGS:
         challenge_import(bundle=read_bundle(write_bundle(var / "bundles", slug)))
@@ -109,7 +110,9 @@ def setup_site(var: Path) -> None:
     users = get_user_model().objects.bulk_create(
         get_user_model()(username=f"student{i:02d}", password="!") for i in range(HONEST + 1)
     )
-    users.append(get_user_model().objects.create(username="warmup", is_staff=True))  # no limits
+    users.append(
+        get_user_model().objects.create(username="warmup", **{instructor_lookup(): True})
+    )  # no limits
     tokens = Token.objects.bulk_create(Token(user=u, key=Token.generate_key()) for u in users)
     (var / "tokens.txt").write_text("\n".join(t.key for t in tokens) + "\n")
     (var / "attacker.txt").write_text(str(users[HONEST].pk))

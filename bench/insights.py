@@ -111,6 +111,7 @@ def populate(students: int, rows: int):
     from challenges.insights import code, services, simulate
     from challenges.insights.models import InsightReport
     from challenges.models import Submission
+    from vsegrader.permissions import instructor_lookup
 
     truth, predictions = simulate.independent_class(
         np.random.default_rng(5), students=students, rows=rows
@@ -123,7 +124,7 @@ def populate(students: int, rows: int):
     users = user_model.objects.bulk_create(
         user_model(username=f"student{i:04d}") for i in range(students)
     )
-    instructor = user_model.objects.create(username="teacher", is_staff=True)
+    instructor = user_model.objects.create(username="teacher", **{instructor_lookup(): True})
     public = np.arange(rows) % 10 < 3
     for n, (user, guess) in enumerate(zip(users, predictions, strict=True)):
         right = guess == truth

@@ -44,6 +44,7 @@ def populate(students: int, per_student: int):
     from django.utils import timezone
 
     from challenges.models import Challenge, Submission
+    from vsegrader.permissions import instructor_lookup
 
     user_model = get_user_model()
     challenge = Challenge.objects.create(
@@ -62,7 +63,7 @@ def populate(students: int, per_student: int):
         user_model(username=f"student{i:04d}", first_name="S", last_name=str(i))
         for i in range(students)
     )
-    instructor = user_model.objects.create(username="teacher", is_staff=True)
+    instructor = user_model.objects.create(username="teacher", **{instructor_lookup(): True})
     rng, now = random.Random(7), timezone.now()
     batch = []
     for user in users:
