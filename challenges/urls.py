@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from challenges import api, pages
+from challenges.submissions import browser_spec
 
 
 class FileNameConverter:
@@ -21,6 +22,12 @@ register_converter(FileNameConverter, "filename")
 page_urls = [
     path("", pages.challenge_list, name="challenge-list"),
     path("challenges/<slug:slug>/", pages.challenge_detail, name="challenge-detail"),
+    path("challenges/<slug:slug>/data/", pages.challenge_data, name="challenge-data"),
+    path(
+        "challenges/<slug:slug>/submissions/",
+        pages.challenge_submissions,
+        name="challenge-submissions",
+    ),
     path(
         "challenges/<slug:slug>/my-submissions/",
         pages.my_submissions_fragment,
@@ -28,6 +35,11 @@ page_urls = [
     ),
     path("challenges/<slug:slug>/leaderboard/", pages.leaderboard, name="challenge-leaderboard"),
     path("challenges/<slug:slug>/chart/", pages.challenge_chart, name="challenge-chart"),
+    path(
+        "challenges/<slug:slug>/submission-spec.json",
+        browser_spec.submission_spec_json,
+        name="challenge-submission-spec",
+    ),
     path("challenges/<slug:slug>/rescore/", pages.challenge_rescore, name="challenge-rescore"),
     path(
         "challenges/<slug:slug>/rescore/progress/",

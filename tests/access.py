@@ -127,7 +127,7 @@ def visit(client, urls: list[str]) -> Seen:
     return seen
 
 
-def number_forms(value: float, formats=(".6g", ".5f", ".4f")) -> set[bytes]:
+def number_forms(value: float, formats=(".6g", ".5f", ".4f", ".4g")) -> set[bytes]:
     """How pages, JSON and CSV exports may write a number: Python's shortest repr (JSON,
     Kaggle CSV) and the given formats (the templates' filters)."""
     return {repr(value).encode()} | {format(value, spec).encode() for spec in formats}

@@ -23,6 +23,7 @@ from rest_framework.test import APIClient
 
 from challenges.models import Submission
 from challenges.selectors import shown_name
+from challenges.templatetags.challenge_tags import format_interval, format_score
 from tests import access
 from tests.access_world import (
     DRAFT,
@@ -40,6 +41,12 @@ from tests.access_world import (
 
 pytestmark = pytest.mark.django_db
 pytest_plugins = ("tests.access_world",)  # the `world` fixture
+
+
+def shown(score: float) -> str:
+    """A score as the pages show it (the challenges here are scored by MSE)."""
+    return format_score(score, "mse")
+
 
 # --- walking --------------------------------------------------------------------------------
 
@@ -167,11 +174,11 @@ def student_expectations(world: World, name: str) -> list[tuple[str, int, tuple]
         (f"/api/challenges/{DRAFT}/", 404, ()),
         (f"/api/submissions/{mine[OPEN].pk}/", 200, (repr(p.private[OPEN]),)),
         (f"/api/challenges/{OPEN}/submissions/", 200, (repr(p.private[OPEN]),)),
-        (f"/challenges/{OPEN}/my-submissions/", 200, (f"{p.private[OPEN]:.6g}",)),
+        (f"/challenges/{OPEN}/my-submissions/", 200, (shown(p.private[OPEN]),)),
         (
             f"/challenges/{OPEN}/leaderboard/?split=private",
             200,
-            (*(f"{score:.6g}" for score in private_open), *pseudonyms),
+            (*(shown(score) for score in private_open), *pseudonyms),
         ),
         (
             f"/api/challenges/{OPEN}/leaderboard/download/?split=private",
@@ -237,14 +244,18 @@ def instructor_expectations(world: World) -> list[tuple[str, int, tuple]]:
         (
             f"/challenges/{SEALED}/leaderboard/?split=private",
             200,
-            (f"{sealed.private_score:.6g}", "Bartosz Wxyzniak"),
+            (shown(sealed.private_score), "Bartosz Wxyzniak"),
         ),
         (
             f"/api/challenges/{EXTENDED}/leaderboard/?split=private",
             200,
             tuple(repr(s.private_score) for s in extended.submissions.all()),
         ),
-        (f"/challenges/{OPEN}/leaderboard/?split=private", 200, (f"{bob.profile.ci[0]:.6g}",)),
+        (
+            f"/challenges/{OPEN}/leaderboard/?split=private",
+            200,
+            (format_interval(*bob.profile.ci, "mse"),),
+        ),
         ("/projects/groups/", 200, (alice.group.name, bob.group.name)),
         (f"/projects/groups/{bob.group.pk}/", 200, ("Wx4m feedback", bob.group.invite_code)),
         ("/admin/", 200, ()),
@@ -264,7 +275,7 @@ def expectations(world: World, role: str) -> list[tuple[str, int, tuple]]:
             ("/accounts/login/", 200, ()),
             ("/api/schema/", 200, ()),
             ("/api/docs/", 200, ()),
-            ("/", 302, ()),
+            ("/", 200, ()),  # the course's landing page
             ("/api/challenges/", 401, ()),
             (file_url, 302, ()),
         ]

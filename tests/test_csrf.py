@@ -37,7 +37,7 @@ ACTIONS = {
     "student": {
         "/accounts/logout/",
         "/accounts/token/",
-        "/challenges/tiny-1d/",
+        "/challenges/tiny-1d/submissions/",
         "/profile/",
         "/deadlines/calendar/renew/",
         "/projects/create/",

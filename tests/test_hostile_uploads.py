@@ -170,7 +170,7 @@ def test_a_body_over_the_challenge_s_limit_is_refused_before_it_is_read(
     environ = {"CONTENT_LENGTH": str(len(data)), "wsgi.input": body}
     if page:
         response = student_client.post(
-            "/challenges/tiny-1d/",
+            "/challenges/tiny-1d/submissions/",
             data=b"",
             **environ,
             content_type=f"multipart/form-data; boundary={BOUNDARY}",

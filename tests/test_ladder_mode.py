@@ -250,7 +250,7 @@ def test_marked_finals_still_decide_in_ladder_mode(run, ladder_challenge, studen
 def test_the_challenge_page_says_how_ladder_finals_are_chosen(
     run, ladder_challenge, student_client
 ):
-    page = student_client.get(f"/challenges/{ladder_challenge.slug}/").content.decode()
+    page = student_client.get(f"/challenges/{ladder_challenge.slug}/submissions/").content.decode()
     assert "by the score the Ladder showed you (not the exact one), the later submission" in page
 
 
@@ -270,7 +270,7 @@ def test_instructors_see_the_ladders_threshold_and_what_it_held_back(
 
 @db_test
 def test_students_do_not_see_the_ladders_threshold(run, ladder_challenge, student_client):
-    page = student_client.get(f"/challenges/{ladder_challenge.slug}/").content.decode()
+    page = student_client.get(f"/challenges/{ladder_challenge.slug}/submissions/").content.decode()
     assert "ladder-info" not in page and f"{D_THRESHOLD:.6g}" not in page
 
 

@@ -10,9 +10,17 @@ pytestmark = pytest.mark.django_db
 
 
 def test_pages_ask_anonymous_visitors_to_log_in(client, challenge):
-    for url in ("/", "/challenges/tiny-1d/", "/challenges/tiny-1d/leaderboard/"):
+    tabs = ("", "data/", "submissions/", "leaderboard/", "chart/")
+    for url in [f"/challenges/tiny-1d/{tab}" for tab in tabs]:
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_anonymous_visitors_of_the_home_page_see_the_course_landing_page(client, challenge):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "/accounts/login/" in response.content.decode()  # a way in
+    assert "Tiny regression" in response.content.decode()  # the course's challenges
 
 
 def test_the_login_page_logs_a_student_in(client, student):
@@ -23,11 +31,12 @@ def test_the_login_page_logs_a_student_in(client, student):
 
 def test_the_challenge_page_shows_deadline_in_prague_time_and_utc(student_client, challenge):
     page = student_client.get("/challenges/tiny-1d/").content.decode()
-    assert "Friday 15 March 2030, 17:00 Prague time (CET)" in page
-    assert "2030-03-15 16:00 UTC" in page
+    assert "15 Mar 2030, 17:00 CET" in page
+    assert "15 Mar 2030, 16:00 UTC" in page
     assert '<svg class="plot"' in page  # a plot of the 1D training data
-    assert "/api/challenges/tiny-1d/files/train.csv" in page
     assert "<strong>y</strong>" in page  # the Markdown description, rendered
+    data = student_client.get("/challenges/tiny-1d/data/").content.decode()
+    assert "/api/challenges/tiny-1d/files/train.csv" in data
 
 
 def test_the_description_markdown_cannot_run_scripts(student_client, challenge):
@@ -39,7 +48,7 @@ def test_the_description_markdown_cannot_run_scripts(student_client, challenge):
 
 def test_uploading_through_the_browser_form_queues_a_submission(student_client, challenge, student):
     response = student_client.post(
-        "/challenges/tiny-1d/",
+        "/challenges/tiny-1d/submissions/",
         {"file": csv_upload(constant_submission(0.0)), "description": "all zeros"},
     )
     assert response.status_code == 302
@@ -49,13 +58,13 @@ def test_uploading_through_the_browser_form_queues_a_submission(student_client, 
         "queued",
         "all zeros",
     )
-    page = student_client.get("/challenges/tiny-1d/").content.decode()
+    page = student_client.get(response["Location"]).content.decode()
     assert "being scored" in page
     assert 'hx-trigger="every 1s"' in page  # the status updates without a reload
 
 
 def test_a_refused_browser_upload_says_why_and_keeps_the_page(student_client, challenge):
-    response = student_client.post("/challenges/tiny-1d/", {"file": csv_upload(b"")})
+    response = student_client.post("/challenges/tiny-1d/submissions/", {"file": csv_upload(b"")})
     assert response.status_code == 400
     assert "The file is empty." in response.content.decode()
     assert not Submission.objects.exists()
@@ -89,7 +98,7 @@ def test_an_instructor_sees_the_private_leaderboard_page(client, challenge, stud
     scored_submission(challenge, student, 0.25, 0.75)
     client.force_login(instructor)
     page = client.get("/challenges/tiny-1d/leaderboard/?split=private").content.decode()
-    assert "private leaderboard" in page and "0.75" in page
+    assert "Private leaderboard" in page and "0.75" in page
 
 
 def test_a_student_downloads_their_own_file_but_not_anothers(

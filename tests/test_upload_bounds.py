@@ -92,7 +92,7 @@ def test_the_failed_quota_is_in_the_api_and_on_the_page(
     quota = student_api.get("/api/challenges/tiny-1d/").json()["quota"]
     assert (quota["failed_daily_limit"], quota["failed_today"]) == (20, 1)
     assert quota["failed_remaining_today"] == 19 and quota["remaining_today"] == 5
-    page = student_client.get("/challenges/tiny-1d/").content.decode()
+    page = student_client.get("/challenges/tiny-1d/submissions/").content.decode()
     assert "failed files: <strong>19</strong> of 20 left today" in page
     assert "deleted after 24 h" in page
 
@@ -142,14 +142,14 @@ def test_the_page_and_the_api_share_one_upload_rate(
     challenge.save()
     good = constant_submission(0.5)
     for _ in range(2):
-        page = student_client.post("/challenges/tiny-1d/", {"file": csv_upload(good)})
+        page = student_client.post("/challenges/tiny-1d/submissions/", {"file": csv_upload(good)})
         assert page.status_code == 302
     assert student_api.post(URL, {"file": csv_upload(good)}).status_code == 201
     refused = student_api.post(URL, {"file": csv_upload(good)})
     assert refused.status_code == 429 and refused.json()["code"] == "upload_rate_exceeded"
     assert 1 <= int(refused["Retry-After"]) <= 60
     assert "at most 3 uploads per minute" in refused.json()["detail"]
-    page = student_client.post("/challenges/tiny-1d/", {"file": csv_upload(good)})
+    page = student_client.post("/challenges/tiny-1d/submissions/", {"file": csv_upload(good)})
     assert "You are uploading too fast" in page.content.decode()
     assert Submission.objects.filter(user=student).count() == 3
 

@@ -32,7 +32,9 @@ def test_a_browser_upload_is_scored_and_reaches_the_leaderboard(
     celery_worker_process, challenge, client, student, student_api
 ):
     client.force_login(student)
-    response = client.post("/challenges/tiny-1d/", {"file": csv_upload(perfect_submission())})
+    response = client.post(
+        "/challenges/tiny-1d/submissions/", {"file": csv_upload(perfect_submission())}
+    )
     assert response.status_code == 302
     submission = wait_until_done(Submission.objects.get().pk)
     assert (submission.status, submission.public_score) == ("scored", 0.0)

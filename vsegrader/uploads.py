@@ -11,7 +11,7 @@ from challenges.models import Challenge
 # Room for the multipart framing and the form's other fields around the file itself.
 MULTIPART_OVERHEAD = 64 * 1024
 MB = 1024 * 1024
-SUBMISSION_VIEWS = frozenset({"api-challenge-submissions", "challenge-detail"})
+SUBMISSION_VIEWS = frozenset({"api-challenge-submissions", "challenge-submissions"})
 
 
 def too_large_message(limit_bytes: int) -> str:
