@@ -49,6 +49,7 @@ class ChallengeAdmin(InstructorAdminPermissions, admin.ModelAdmin):
     list_filter = ["is_published", "metric"]
     search_fields = ["slug", "title"]
     readonly_fields = [
+        "grading_form",
         "solution_file",
         "solution_sha256",
         "row_count",
@@ -68,6 +69,13 @@ class ChallengeAdmin(InstructorAdminPermissions, admin.ModelAdmin):
         # The number of final selections, the direction or a disqualification rule may
         # have changed what counts: recompute every participant's standing.
         refresh_standings(challenge=obj)
+
+    @admin.display(description="grading rule form")
+    def grading_form(self, challenge: Challenge) -> str:
+        if not challenge.pk:
+            return "—"
+        url = reverse("grading-rules-edit", args=[challenge.slug])
+        return format_html('<a href="{}">Edit the grading rule as a form, with a preview</a>', url)
 
     @admin.display(description="hidden solution")
     def solution_file(self, challenge: Challenge) -> str:

@@ -6,9 +6,12 @@ from django.http import Http404
 
 from challenges.boards.leaderboards import LeaderboardRow, leaderboard
 from challenges.boards.pseudonyms import pseudonym_for
+from challenges.bundles.reader import is_sample_name
 from challenges.models import Challenge, Competitor, Disqualification, Submission
 from challenges.rules import quotas
 from challenges.rules.deadlines import is_revealed
+from challenges.scoring import score_submission
+from challenges.submissions.judge import cached_solution
 from vsegrader.permissions import is_instructor, refuse_unless_instructor, visible_to
 
 
@@ -81,3 +84,18 @@ def shown_name(user) -> str:
 
 def disqualification(*, challenge: Challenge, user) -> Disqualification | None:
     return Disqualification.objects.filter(challenge=challenge, user=user).first()
+
+
+def sample_file(*, challenge: Challenge):
+    """The challenge's public sample submission (a DataFile), if its bundle has one."""
+    return next((f for f in challenge.files.all() if is_sample_name(f.name)), None)
+
+
+def sample_private_score(*, challenge: Challenge, sample) -> float | None:
+    """The sample submission's private score, the one grades are computed from (None: no
+    private rows). Raises SubmissionInvalid when the spec refuses the sample, OSError when a
+    file cannot be read."""
+    with sample.file.open("rb") as handle:
+        data = handle.read()
+    scores = score_submission(data, challenge.spec, cached_solution(challenge), confidence=False)
+    return scores.private

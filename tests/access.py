@@ -31,7 +31,7 @@ PUBLIC_PAGES = (
 )  # the command line's sdist: installed before logging in
 LOGIN_PAGES = ("/accounts/login/", "/admin/login/")
 STAFF_ONLY = re.compile(
-    r"^/(admin/(?!login/)|grades/(export\.csv)?$|api/grades/|"
+    r"^/(admin/(?!login/)|grades/(export\.csv|rules/.*)?$|api/grades/|"
     r"projects/groups/|challenges/[^/]+/(rescore|baseline|insights/(class|integrity|students))/)"
 )
 STORED = ("/media/", "/hidden/", "/static/")  # no URL but the permission-checking views

@@ -94,16 +94,20 @@ def test_an_instructor_trains_a_baseline_and_reads_the_boards_and_the_gradebook(
     browser.follow(page, "#baseline-panel td:last-child a")
     check_public_board(page)
     shots(page, "leaderboard-public")
-    browser.follow(page, "main a[href='?split=private']")
+    page.click(".split-switch >> text=Private")  # htmx swaps the board and pushes the URL
+    page.wait_for_selector(".leaderboard-card h2 >> text=Private leaderboard")
     check_private_board(page)
     shots(page, "leaderboard-private")
 
     browser.follow(page, ".topbar >> text=Gradebook")
     names = page.locator("table.gradebook tbody tr td:nth-child(2)").all_inner_texts()
-    assert names == ["alice", "bob"]  # by last name: Novak, Svoboda; no instructor, no baseline
+    assert names == [
+        "alice",
+        "bob",
+    ]  # by name: Alice Novak, Bob Svoboda; no instructor, no baseline
     shots(page, "gradebook")
     with page.expect_download() as download:
-        page.click("main >> text=Download CSV")
+        page.click("main >> text=Download CSV (all students)")
     check_gradebook_csv(Path(download.value.path()))
     assert len(shots.taken) == 5
 
@@ -143,7 +147,7 @@ def wait_for_the_baseline(page, gpu_worker) -> None:
 
 
 def check_public_board(page) -> None:
-    assert "public leaderboard" in page.inner_text("main h1")
+    assert "Public leaderboard" in page.inner_text(".leaderboard-card h2")
     baseline = page.locator("table.leaderboard tr.baseline")
     assert QUICK_BASELINE in baseline.inner_text()
     assert baseline.locator("td").first.inner_text() == "—"  # reference rows are not ranked
@@ -155,7 +159,7 @@ def check_public_board(page) -> None:
 
 def check_private_board(page) -> None:
     assert page.url.endswith("?split=private")
-    assert "private leaderboard" in page.inner_text("main h1")
+    assert "Private leaderboard" in page.inner_text(".leaderboard-card h2")
     assert "95 % CI" in page.inner_text("table.leaderboard thead")
     student = page.locator("table.leaderboard tr:not(.baseline)", has_text="alice")
     assert student.locator("td").first.inner_text() == "1"
@@ -242,3 +246,92 @@ def upload_report(page, folder: Path, shots) -> None:
     latest = page.locator("main table tr.current")
     assert "report.pdf" in latest.inner_text() and "latest" in latest.inner_text()
     shots(page, "report-uploaded")
+
+
+# --- the instructor's wide gradebook, and the course pages on a phone -----------------------
+
+LAPTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+MANY_CHALLENGES = 12  # enough columns to make the gradebook wider than a laptop's window
+
+
+@pytest.fixture
+def wide_course(tmp_path, students, make_user, project_schedule):
+    """Twelve challenges, a student with no name, a project group with both named students."""
+    from challenges.bundles.importing import challenge_import
+    from challenges.bundles.reader import read_bundle
+    from tests.bundles import write_tiny_bundle
+    from vsegrader.course.models import Membership, ProjectGroup
+
+    for number in range(MANY_CHALLENGES):
+        bundle = write_tiny_bundle(tmp_path, slug=f"tiny-regression-{number:02d}")
+        challenge_import(bundle=read_bundle(bundle))
+    make_user("zed")  # no first or last name: shown and sorted as "zed"
+    group = ProjectGroup.objects.create(name="Owls", own_topic="Owl calls")
+    for student in students:
+        Membership.objects.create(group=group, user=student)
+    return group
+
+
+def overflow(page, selector: str) -> tuple[int, int]:
+    return page.eval_on_selector(selector, "e => [e.scrollWidth, e.clientWidth]")
+
+
+def test_the_gradebooks_name_column_stays_in_view_when_scrolled_sideways(
+    live_server, wide_course, instructor, open_page, shots
+):
+    page = open_page()
+    page.set_viewport_size(LAPTOP)
+    browser.log_in(page, f"{live_server.url}/grades/", "ivana")
+    wide, shown = overflow(page, ".table-scroll")
+    assert wide > shown, "the gradebook should be wider than the window for this test"
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    assert shown > 1100, f"the gradebook is squeezed into {shown} px"
+    heights = page.eval_on_selector_all(
+        "table.gradebook thead th", "s => s.map(e => e.offsetHeight)"
+    )
+    assert len(set(heights)) == 1 and heights[0] < 40, f"headers wrap: {heights}"
+    names = page.locator("table.gradebook tbody th.name")
+    assert names.all_inner_texts() == ["Alice Novak", "Bob Svoboda", "zed"]
+
+    page.eval_on_selector("table.gradebook", "e => e.scrollIntoView({block: 'start'})")
+    page.eval_on_selector(".table-scroll", "e => { e.scrollLeft = e.scrollWidth }")
+    assert page.eval_on_selector(".table-scroll", "e => e.scrollLeft") > 0
+    box = page.eval_on_selector(".table-scroll", "e => e.getBoundingClientRect().left")
+    for index in range(names.count()):
+        cell = names.nth(index).bounding_box()
+        assert abs(cell["x"] - box) < 2, f"the name column scrolled away: {cell} vs {box}"
+        hit = page.evaluate(
+            "([x, y]) => document.elementFromPoint(x, y).closest('th')?.innerText",
+            [cell["x"] + 5, cell["y"] + cell["height"] / 2],
+        )
+        assert hit == names.nth(index).inner_text(), f"something covers the name: {hit}"
+    shots(page, "gradebook-scrolled")
+
+
+def assert_fits_the_phone(page, url: str) -> None:
+    page.goto(url)
+    wide, shown = overflow(page, "main")
+    assert wide <= shown, f"{url}: the content is {wide} px wide on a {shown} px screen"
+    for box in page.locator(".table-scroll").all():
+        assert box.evaluate("e => getComputedStyle(e).overflowX") == "auto", url
+    assert page.locator("main table").count() == page.locator(".table-scroll table").count(), url
+
+
+def test_the_course_pages_fit_a_phone(live_server, wide_course, instructor, open_page):
+    student = open_page()
+    student.set_viewport_size(PHONE)
+    browser.log_in(student, f"{live_server.url}/deadlines/", "alice")
+    for path in ("/deadlines/", "/grades/mine/", "/projects/"):
+        assert_fits_the_phone(student, live_server.url + path)
+    teacher = open_page()
+    teacher.set_viewport_size(PHONE)
+    browser.log_in(teacher, f"{live_server.url}/projects/groups/", "ivana")
+    paths = (
+        "/projects/groups/",
+        f"/projects/groups/{wide_course.pk}/",
+        "/grades/",
+        "/grades/rules/tiny-regression-00/",
+    )
+    for path in paths:
+        assert_fits_the_phone(teacher, live_server.url + path)

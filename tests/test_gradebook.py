@@ -13,7 +13,9 @@ Two challenges, both MSE (lower is better):
 The instructor's 0.0001 on A and the baseline's 0.001 take no rank: alice is still rank 1.
 """
 
+import html
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -27,7 +29,7 @@ from challenges.bundles.importing import challenge_import
 from challenges.bundles.reader import read_bundle
 from tests.bundles import write_tiny_bundle
 from tests.factories import scored_submission
-from vsegrader.course import gradebook
+from vsegrader.course import gradebook, gradebook_export
 from vsegrader.course.models import GradeScheme, Membership, ProjectGroup
 
 pytestmark = pytest.mark.django_db
@@ -141,7 +143,7 @@ def test_a_broken_rule_leaves_the_marks_unknown_and_says_why(course):
 def test_the_csv_reads_back_with_pandas_and_never_starts_a_formula(course, people):
     people["dana"].first_name, people["dana"].last_name = '=HYPERLINK("http://x")', "@SUM(A1)"
     people["dana"].save()
-    text = gradebook.csv_text(gradebook.gradebook())
+    text = gradebook_export.csv_text(gradebook.gradebook())
     frame = pd.read_csv(io.StringIO(text.lstrip("\ufeff")), dtype={"grade": str})
     assert list(frame.columns) == [
         "username",
@@ -156,6 +158,7 @@ def test_the_csv_reads_back_with_pandas_and_never_starts_a_formula(course, peopl
         "project_points",
         "final_points",
         "grade",
+        "provisional",
     ]
     by_user = frame.set_index("username")
     assert by_user.loc["alice", "tiny-b"] == 0.75
@@ -167,8 +170,8 @@ def test_the_csv_reads_back_with_pandas_and_never_starts_a_formula(course, peopl
 
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@A1", "\tx", "\rx"])
 def test_every_formula_start_is_defused(text):
-    assert gradebook.safe_cell(text) == "'" + text
-    assert gradebook.safe_cell("Novák") == "Novák"
+    assert gradebook_export.safe_cell(text) == "'" + text
+    assert gradebook_export.safe_cell("Novák") == "Novák"
 
 
 def test_exportgrades_writes_the_csv_file(course, tmp_path, capsys):
@@ -281,3 +284,76 @@ def test_an_instructor_opening_my_grades_is_pointed_to_the_gradebook(client, cou
     client.force_login(people["ivana"])
     page = client.get(reverse("grades-mine")).content.decode()
     assert "Instructors are not graded" in page
+
+
+# --- names, honest exports, provisional marks ------------------------------------------------
+
+
+def test_the_display_name_is_first_and_last_or_else_the_username():
+    assert gradebook.display_name("Alice", "Adams", "alice") == "Alice Adams"
+    assert gradebook.display_name("", "Adams", "alice") == "Adams"
+    assert gradebook.display_name(" ", "", "bob") == "bob"
+    assert gradebook.name_key("Čeněk Beneš") == "cenek benes"
+
+
+NAME_CELL = re.compile(r'<th scope="row" class="name">([^<]*)</th>')
+
+
+def test_no_name_cell_is_blank_and_rows_sort_by_the_name_shown(client, course, people):
+    people["carol"].first_name, people["carol"].last_name = "Čeněk", "Beneš"
+    people["carol"].save()
+    client.force_login(people["ivana"])
+    page = client.get(reverse("grades")).content.decode()
+    assert NAME_CELL.findall(page) == ["Alice Adams", "bob", "Čeněk Beneš", "dana"]
+    backwards = client.get(reverse("grades"), {"sort": "name", "dir": "desc"}).content.decode()
+    assert NAME_CELL.findall(backwards) == ["dana", "Čeněk Beneš", "bob", "Alice Adams"]
+
+
+def download_links(page: str) -> dict[str, str]:
+    """label -> href of the page's CSV downloads."""
+    links = re.findall(r'<a class="download" href="([^"]*)">([^<]*)</a>', page)
+    return {label: html.unescape(href) for href, label in links}
+
+
+def usernames_in(response) -> list[str]:
+    return list(pd.read_csv(io.BytesIO(response.content), encoding="utf-8-sig")["username"])
+
+
+def test_the_downloads_say_which_students_they_hold(client, course, people):
+    client.force_login(people["ivana"])
+    unfiltered = download_links(client.get(reverse("grades")).content.decode())
+    assert list(unfiltered) == ["Download CSV (all students)"]
+    page = client.get(reverse("grades"), {"q": "owls", "grade": "2"}).content.decode()
+    links = download_links(page)
+    assert list(links) == [
+        "Download CSV (all students)",
+        "Download filtered CSV (1 student: name, username, e-mail or group contains "
+        "“owls”; grade 2)",
+    ]
+    everyone = client.get(links["Download CSV (all students)"])
+    assert sorted(usernames_in(everyone)) == ["alice", "bob", "carol", "dana"]
+    assert "-filtered" not in everyone["Content-Disposition"]
+    filtered = client.get(links[list(links)[1]])
+    assert usernames_in(filtered) == ["alice"]
+    assert "-filtered.csv" in filtered["Content-Disposition"]
+
+
+def provisional_column(book) -> list:
+    text = gradebook_export.csv_text(book)
+    return list(pd.read_csv(io.StringIO(text.lstrip("\ufeff")))["provisional"])
+
+
+def test_marks_are_provisional_until_the_private_board_is_revealed(client, course, people):
+    client.force_login(people["ivana"])
+    before = client.get(reverse("grades")).content.decode()
+    assert before.count('<span class="pill provisional">provisional</span>') == 3  # note + 2
+    assert provisional_column(gradebook.gradebook()) == ["tiny-1d tiny-b"] * 4
+    reveal(course["a"])
+    half = client.get(reverse("grades")).content.decode()
+    assert "<strong>tiny-b</strong>: private board opens" in half
+    assert "<strong>tiny-1d</strong>" not in half
+    assert provisional_column(gradebook.gradebook()) == ["tiny-b"] * 4
+    reveal(course["b"])
+    after = client.get(reverse("grades")).content.decode()
+    assert "provisional" not in after
+    assert all(pd.isna(value) for value in provisional_column(gradebook.gradebook()))

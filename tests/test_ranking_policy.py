@@ -135,11 +135,11 @@ def test_a_student_sees_on_the_leaderboard_page_the_rank_they_are_graded_on(edge
     client.force_login(students[10])
     page = client.get("/challenges/tiny-1d/leaderboard/?split=private").content.decode()
     mine = page.split('<tr class="me">', 1)[1].split("</tr>", 1)[0]
-    assert "<td>11</td>" in mine
+    assert '<td class="num">11</td>' in mine
     assert "An earlier submission ranks first among equal scores" in page
     set_course_ties("shared")
     page = client.get("/challenges/tiny-1d/leaderboard/?split=private").content.decode()
-    assert "<td>10</td>" in page.split('<tr class="me">', 1)[1].split("</tr>", 1)[0]
+    assert '<td class="num">10</td>' in page.split('<tr class="me">', 1)[1].split("</tr>", 1)[0]
     assert "Equal scores share the better rank" in page
 
 

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from vsegrader.api_errors import ErrorSerializer
-from vsegrader.course import gradebook
+from vsegrader.course import gradebook, gradebook_export
 from vsegrader.permissions import instructors_only
 
 
@@ -22,7 +22,7 @@ class CSVRenderer(BaseRenderer):
         if isinstance(data, str):
             return data.encode(self.charset)
         detail = data.get("detail", "") if isinstance(data, dict) else str(data)
-        return gradebook.csv_error(detail).encode(self.charset)
+        return gradebook_export.csv_error(detail).encode(self.charset)
 
 
 class ColumnSerializer(serializers.Serializer):
@@ -96,7 +96,7 @@ class GradesView(APIView):
     def get(self, request):
         book = gradebook.gradebook()
         if request.accepted_renderer.format == "csv":
-            response = Response(gradebook.csv_text(book))
+            response = Response(gradebook_export.csv_text(book))
             response["Content-Disposition"] = 'attachment; filename="grades.csv"'
             return response
         return Response(GradebookSerializer(book).data)

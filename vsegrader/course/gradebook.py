@@ -7,13 +7,12 @@ in the CSV a notebook reads), baselines are reference rows, and instructors' own
 not ranked (the board leaves them unranked too). Marks are kept for the course's students.
 """
 
-import csv
-import io
+import unicodedata
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from decimal import Decimal
 
 from challenges import selectors
-from challenges.boards.kaggle import neutralise
 from challenges.boards.ties import describe as describe_ties
 from challenges.models import Challenge
 from challenges.rules import deadlines
@@ -34,6 +33,13 @@ class Column:
     rule_text: str = ""
     error: str = ""
     ties: str = ""  # how equal scores rank, in words
+    reveal_at: datetime | None = None  # when the private board opens to students
+
+    @property
+    def provisional(self) -> bool:
+        """Marks may still change until students see the private board: submissions,
+        final picks and extensions still move it."""
+        return not self.revealed
 
 
 @dataclass
@@ -54,7 +60,18 @@ class Row:
 
     @property
     def name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip() or self.username
+        """ "First Last", or the username for an account without a name: never blank."""
+        return display_name(self.first_name, self.last_name, self.username)
+
+
+def display_name(first_name: str, last_name: str, username: str) -> str:
+    return " ".join(f"{first_name} {last_name}".split()) or username
+
+
+def name_key(name: str) -> str:
+    """Case- and accent-blind, so that "Žofie" sorts beside "Zoe" and "alice" beside "Bob"."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 @dataclass
@@ -67,6 +84,11 @@ class Gradebook:
     @property
     def problems(self) -> list[str]:
         return [f"{column.title}: {column.error}" for column in self.columns if column.error]
+
+    @property
+    def provisional(self) -> list[Column]:
+        """The challenges whose marks may still change (private board not yet revealed)."""
+        return [column for column in self.columns if column.provisional]
 
 
 # --- challenge marks --------------------------------------------------------------------------
@@ -106,6 +128,7 @@ def challenge_marks(challenge: Challenge, student_ids: set[int]) -> ChallengeRes
         title=challenge.title,
         revealed=deadlines.is_revealed(challenge),
         ties=describe_ties(challenge.ties),
+        reveal_at=deadlines.reveal_at(challenge),
     )
     direction = {"higher_is_better": challenge.higher_is_better, "ties": challenge.ties}
     entries = board_entries(challenge)
@@ -297,96 +320,3 @@ def challenge_summary(challenge: Challenge, *, user) -> dict:
         "rule": rule,
         "ties": describe_ties(challenge.ties),
     }
-
-
-# --- filtering, sorting, CSV ----------------------------------------------------------------
-
-
-def filter_rows(rows: list[Row], query: str = "", grade: str = "") -> list[Row]:
-    words = query.lower().split()
-    kept = []
-    for row in rows:
-        text = " ".join([row.username, row.first_name, row.last_name, row.email, row.group])
-        if all(word in text.lower() for word in words) and (not grade or row.grade == grade):
-            kept.append(row)
-    return kept
-
-
-SORT_KEYS = {
-    "name": lambda row: (row.last_name.lower(), row.first_name.lower(), row.username),
-    "username": lambda row: row.username.lower(),
-    "group": lambda row: row.group.lower(),
-    "challenges": lambda row: row.challenge_points,
-    "project": lambda row: row.project_mark,
-    "final": lambda row: row.final_points,
-    "grade": lambda row: row.grade,
-}
-
-
-def sort_rows(rows: list[Row], key: str = "name", descending: bool = False) -> list[Row]:
-    """Sorted by a known key or `mark:<slug>`; missing values go last either way."""
-    if key.startswith("mark:"):
-        slug = key[len("mark:") :]
-        value_of = lambda row: row.marks.get(slug)  # noqa: E731
-    else:
-        value_of = SORT_KEYS.get(key, SORT_KEYS["name"])
-    known = [row for row in rows if value_of(row) is not None]
-    missing = [row for row in rows if value_of(row) is None]
-    return sorted(known, key=value_of, reverse=descending) + missing
-
-
-def safe_cell(value) -> str:
-    """Text a spreadsheet never runs as a formula: a leading = + - @ TAB or CR (also after
-    spaces and quote marks) gets a '."""
-    return neutralise("" if value is None else str(value))
-
-
-def number(value: float | None, digits: int) -> str:
-    return "" if value is None else f"{value:.{digits}f}"
-
-
-def csv_header(book: Gradebook) -> list[str]:
-    return [
-        "username",
-        "last_name",
-        "first_name",
-        "email",
-        "group",
-        *(column.slug for column in book.columns),
-        "challenge_points",
-        "project_mark",
-        "project_points",
-        "final_points",
-        "grade",
-    ]
-
-
-def csv_row(book: Gradebook, row: Row) -> list[str]:
-    text = [
-        safe_cell(v) for v in (row.username, row.last_name, row.first_name, row.email, row.group)
-    ]
-    marks = [number(row.marks.get(column.slug), 4) for column in book.columns]
-    totals = [
-        number(row.challenge_points, 2),
-        number(row.project_mark, 2),
-        number(row.project_points, 2),
-        number(row.final_points, 2),
-        safe_cell(row.grade),
-    ]
-    return text + marks + totals
-
-
-def csv_text(book: Gradebook, rows: list[Row] | None = None) -> str:
-    """The gradebook as CSV (UTF-8 with a BOM, so that Excel reads the accents)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(csv_header(book))
-    for row in book.rows if rows is None else rows:
-        writer.writerow(csv_row(book, row))
-    return "\ufeff" + buffer.getvalue()
-
-
-def csv_error(message: str) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows([["error"], [safe_cell(message)]])
-    return buffer.getvalue()

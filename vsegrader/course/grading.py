@@ -162,6 +162,33 @@ def _parse_linear(grading: Mapping, errors: list[str]) -> Linear:
     )
 
 
+def tier_problems(tiers: Sequence[tuple[float, float]], *, higher_is_better: bool) -> list[str]:
+    """What makes a set of tiers overlap: a threshold given twice, or a harder threshold
+    that does not earn more than an easier one (a better score takes the highest mark it
+    meets, so such a tier never applies). `parse_rule` accepts both; the rules form does not."""
+    problems: list[str] = []
+    seen: dict[float, int] = {}
+    for index, (threshold, _mark) in enumerate(tiers, start=1):
+        if threshold in seen:
+            problems.append(
+                f"tiers {seen[threshold]} and {index} both use the threshold {threshold:g}: "
+                "give each threshold once"
+            )
+        seen.setdefault(threshold, index)
+    direction = 1 if higher_is_better else -1
+    easiest_first = sorted(set(tiers), key=lambda pair: (direction * pair[0], pair[1]))
+    for (easier, easier_mark), (harder, harder_mark) in zip(
+        easiest_first, easiest_first[1:], strict=False
+    ):
+        if harder != easier and harder_mark <= easier_mark:
+            problems.append(
+                f"the tier at {harder:g} gives {harder_mark:g}, not more than the {easier_mark:g} "
+                f"of the easier tier at {easier:g}, so it would never apply: give it a mark "
+                f"above {easier_mark:g} or remove it"
+            )
+    return problems
+
+
 # --- marks ------------------------------------------------------------------------------
 
 

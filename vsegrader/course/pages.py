@@ -13,7 +13,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from challenges import selectors
-from vsegrader.course import deadlines, gradebook, marks, projects
+from vsegrader.course import (
+    deadlines,
+    gradebook,
+    gradebook_export,
+    gradebook_table,
+    marks,
+    projects,
+)
 from vsegrader.course.forms import DeliverableForm, GroupCreateForm, JoinForm, MarkForm
 from vsegrader.course.models import ProjectGroup
 from vsegrader.course.projects import ProjectError
@@ -21,15 +28,15 @@ from vsegrader.course.roster import is_student
 from vsegrader.permissions import instructor_required, is_instructor
 
 FIXED_COLUMNS = (
-    ("Student", "name"),
-    ("Username", "username"),
-    ("Group", "group"),
+    ("Student", "name", "First Last, or the username when the account has no name"),
+    ("Username", "username", ""),
+    ("Group", "group", "project group"),
 )
 TOTAL_COLUMNS = (
-    ("Challenges", "challenges"),
-    ("Project %", "project"),
-    ("Points", "final"),
-    ("Grade", "grade"),
+    ("Challenges", "challenges", "challenge points"),
+    ("Project %", "project", "project mark in percent, with the member's adjustment"),
+    ("Points", "final", "final points"),
+    ("Grade", "grade", ""),
 )
 
 
@@ -43,17 +50,46 @@ def wanted(request) -> dict:
     }
 
 
+def chosen_filter(params: dict) -> gradebook_table.Filter:
+    return gradebook_table.Filter(query=params["q"], grade=params["grade"])
+
+
 def chosen_rows(book: gradebook.Gradebook, params: dict) -> list[gradebook.Row]:
-    rows = gradebook.filter_rows(book.rows, params["q"], params["grade"])
-    return gradebook.sort_rows(rows, params["sort"], descending=params["dir"] == "desc")
+    rows = [row for row in book.rows if chosen_filter(params).keeps(row)]
+    return gradebook_table.sort_rows(rows, params["sort"], descending=params["dir"] == "desc")
 
 
-def header(label: str, key: str, params: dict) -> dict:
+def header(label: str, key: str, params: dict, title: str = "") -> dict:
     active = params["sort"] == key
     direction = "desc" if active and params["dir"] == "asc" else "asc"
     query = urlencode({"q": params["q"], "grade": params["grade"], "sort": key, "dir": direction})
     arrow = ("▲" if params["dir"] == "asc" else "▼") if active else ""
-    return {"label": label, "url": f"?{query}", "active": active, "arrow": arrow}
+    return {"label": label, "url": f"?{query}", "active": active, "arrow": arrow, "title": title}
+
+
+def challenge_header(column: gradebook.Column, params: dict) -> dict:
+    """The slug keeps the header on one line; the title and rule are in its tooltip."""
+    title = f"{column.title}: {column.rule_text or column.error or 'no rule'}"
+    return {**header(column.slug, f"mark:{column.slug}", params, title), "column": column}
+
+
+def csv_links(params: dict, shown: int, total: int) -> dict:
+    """Two honest downloads: every student, and (with a filter) the rows on the page."""
+    order = urlencode({"sort": params["sort"], "dir": params["dir"]})
+    chosen = chosen_filter(params)
+    links = {"all_url": f"?{order}", "all_count": total}
+    if chosen.active:
+        query = urlencode({k: v for k, v in params.items() if v})
+        links.update(filtered_url=f"?{query}", filtered=chosen.describe(), filtered_count=shown)
+    return links
+
+
+def provisional_groups(book: gradebook.Gradebook) -> list[tuple[object, list[str]]]:
+    """(when the private boards open, the slugs opening then), soonest first."""
+    opening: dict = {}
+    for column in book.provisional:
+        opening.setdefault(column.reveal_at, []).append(column.slug)
+    return sorted(opening.items(), key=lambda item: item[0])
 
 
 @login_required
@@ -65,16 +101,17 @@ def gradebook_page(request):
     context = {
         "book": book,
         "params": params,
-        "fixed": [header(label, key, params) for label, key in FIXED_COLUMNS],
-        "challenge_headers": [header(c.title, f"mark:{c.slug}", params) for c in book.columns],
-        "totals": [header(label, key, params) for label, key in TOTAL_COLUMNS],
+        "fixed": [header(label, key, params, title) for label, key, title in FIXED_COLUMNS],
+        "challenge_headers": [challenge_header(c, params) for c in book.columns],
+        "totals": [header(label, key, params, title) for label, key, title in TOTAL_COLUMNS],
         "table": [
-            (row, [(row.marks.get(c.slug), row.places.get(c.slug)) for c in book.columns])
+            (row, [(c, row.marks.get(c.slug), row.places.get(c.slug)) for c in book.columns])
             for row in rows
         ],
         "parts": gradebook.parts_text(book.scheme, book.items),
         "grades": [grade for _, grade in book.scheme.scale],
-        "csv_query": urlencode({k: v for k, v in params.items() if v}),
+        "csv": csv_links(params, len(rows), len(book.rows)),
+        "provisional": provisional_groups(book),
         "row_count": len(book.rows),
     }
     return render(request, "course/gradebook.html", context)
@@ -84,10 +121,11 @@ def gradebook_page(request):
 @require_GET
 @instructor_required(message="Only instructors see the gradebook.")
 def gradebook_csv(request):
-    book = gradebook.gradebook()
-    text = gradebook.csv_text(book, chosen_rows(book, wanted(request)))
+    book, params = gradebook.gradebook(), wanted(request)
+    text = gradebook_export.csv_text(book, chosen_rows(book, params))
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
-    name = f"grades-{timezone.localdate():%Y-%m-%d}.csv"
+    filtered = "-filtered" if chosen_filter(params).active else ""
+    name = f"grades-{timezone.localdate():%Y-%m-%d}{filtered}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

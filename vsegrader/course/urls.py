@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from vsegrader.course import api, pages
+from vsegrader.course import api, pages, pages_rules
 
 page_urls: list = [
     path("grades/", pages.gradebook_page, name="grades"),
     path("grades/export.csv", pages.gradebook_csv, name="grades-csv"),
     path("grades/mine/", pages.my_grades, name="grades-mine"),
+    path("grades/rules/<slug:slug>/", pages_rules.grading_rules_edit, name="grading-rules-edit"),
     path("challenges/<slug:slug>/grading/", pages.challenge_grading, name="challenge-grading"),
     path("deadlines/", pages.deadline_list, name="deadline-list"),
     path("deadlines/calendar/renew/", pages.calendar_renew, name="calendar-renew"),

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from vsegrader.course import gradebook
+from vsegrader.course import gradebook, gradebook_export
 
 
 class Command(BaseCommand):
@@ -14,7 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: str, **options):
         book = gradebook.gradebook()
-        text = gradebook.csv_text(book)
+        text = gradebook_export.csv_text(book)
         if file == "-":
             sys.stdout.write(text.lstrip("\ufeff"))
             return
