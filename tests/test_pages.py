@@ -76,7 +76,7 @@ def test_the_status_fragment_stops_polling_once_everything_is_scored(
     submission = scored_submission(challenge, student, 0.25, 0.75)
     fragment = student_client.get("/challenges/tiny-1d/my-submissions/").content.decode()
     assert "every 1s" not in fragment
-    assert ">0.25<" in fragment and "0.75" not in fragment
+    assert ">0.2500<" in fragment and "0.75" not in fragment
     Submission.objects.filter(pk=submission.pk).update(
         status="failed", error="Column 'y' line 3: 'x' is not a number"
     )

@@ -65,7 +65,8 @@ def test_the_placing_counts_only_ranked_rows_and_skips_baselines_of_the_same_use
         (0.00301162, "rmse", "0.003012"),
         (12.3456, "mae", "12.35"),
         (12345.6, "mse", "12346"),
-        (0.25, "mse", "0.25"),
+        (0.25, "mse", "0.2500"),
+        (0.232, "mse", "0.2320"),
         (0.0, "mse", "0"),
         (0.93, "accuracy", "0.9300"),
         (None, "mse", "—"),
@@ -78,7 +79,7 @@ def test_scores_show_four_significant_digits_or_four_places_for_bounded_metrics(
 
 
 def test_an_interval_is_shown_as_plus_minus_its_half_width():
-    assert format_interval(0.1, 0.3, "mse") == "± 0.1"
+    assert format_interval(0.1, 0.3, "mse") == "± 0.1000"
     assert format_interval(None, 0.3, "mse") == ""
 
 
@@ -133,7 +134,7 @@ class TestStrip:
         scored_submission(challenge, student, 0.3, 0.2, is_final=True)
         scored_submission(challenge, student, 0.25, 0.5)
         html = student_client.get("/challenges/tiny-1d/").content.decode()
-        assert 'data-strip="public-score">0.25<' in html
+        assert 'data-strip="public-score">0.2500<' in html
         assert 'data-strip="public-rank">#2 of 2<' in html
         assert 'data-strip="finals">1/2<' in html
         assert 'data-strip="left-today">3<' in html
@@ -151,7 +152,7 @@ class TestStrip:
         challenge.deadline = timezone.now() - timedelta(hours=1)
         challenge.save()
         html = student_client.get("/challenges/tiny-1d/").content.decode()
-        assert 'data-strip="private-score">0.2<' in html
+        assert 'data-strip="private-score">0.2000<' in html
         assert 'data-strip="private-rank">#1 of 2<' in html
         assert 'data-strip="public-rank">#2 of 2<' in html
 

@@ -43,14 +43,14 @@ def score(value) -> str:
 
 def significant(value: float, digits: int = SIGNIFICANT_DIGITS) -> str:
     """`digits` significant digits without an exponent for everyday magnitudes: 0.01045,
-    0.6808, 12.35, 12346; trailing zeros dropped, as `g` does."""
+    0.6808, 12.35, 12346, 0.2500; trailing zeros kept, so that a column of scores lines up
+    and every score on a page has the same precision."""
     if value == 0 or not math.isfinite(value):
         return f"{value:g}"
     exponent = math.floor(math.log10(abs(value)))
     if exponent < -4:
         return f"{value:.{digits - 1}e}"
-    text = f"{value:.{max(digits - 1 - exponent, 0)}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return f"{value:.{max(digits - 1 - exponent, 0)}f}"
 
 
 def format_score(value: float | None, metric: str = "") -> str:
