@@ -12,14 +12,33 @@ from challenges.rules import deadlines
 
 class DataFileSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
+    created_at = serializers.SerializerMethodField()
 
     class Meta:
         model = DataFile
-        fields = ["name", "size", "url"]
+        fields = ["name", "size", "url", "created_at"]
 
     def get_url(self, data_file: DataFile) -> str:
         path = reverse("api-data-file", args=[data_file.challenge.slug, data_file.name])
         return self.context["request"].build_absolute_uri(path)
+
+    @extend_schema_field(
+        serializers.DateTimeField(
+            help_text="when this version of the file was stored (an import writes a file "
+            "only when its content changed); kaggle's creationDate"
+        )
+    )
+    def get_created_at(self, data_file: DataFile) -> str:
+        return serializers.DateTimeField().to_representation(stored_at(data_file))
+
+
+def stored_at(data_file: DataFile):
+    """The storage's time for the file (no column holds it); the challenge's last change
+    when the storage cannot tell."""
+    try:
+        return data_file.file.storage.get_modified_time(data_file.file.name)
+    except (NotImplementedError, OSError):
+        return data_file.challenge.updated_at
 
 
 class TargetSerializer(serializers.Serializer):

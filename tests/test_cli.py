@@ -165,6 +165,20 @@ def test_files_takes_the_slug_as_an_argument_or_as_dash_c(cli, logged_in, tiny_b
     assert sizes["test.csv"] == (tiny_bundle / "public/test.csv").stat().st_size
 
 
+def test_files_shows_when_each_file_was_stored_in_the_table_csv_and_json(cli, logged_in, challenge):
+    data_file = challenge.files.get(name="test.csv")
+    stored = data_file.file.storage.get_modified_time(data_file.file.name)
+    iso = timezone.localtime(stored).isoformat()  # the course's zone, with its offset
+    as_json = {f["name"]: f for f in cli("competitions", "files", "tiny-1d", "--json").json}
+    assert as_json["test.csv"]["creationDate"] == iso
+    as_csv = csv.DictReader(io.StringIO(cli("competitions", "files", "tiny-1d", "-v").out))
+    assert {row["name"]: row["creationDate"] for row in as_csv}["test.csv"] == iso
+    table = cli("competitions", "files", "tiny-1d").out.splitlines()
+    assert table[0].split() == ["name", "size", "creationDate"]
+    line = next(line for line in table if line.startswith("test.csv "))
+    assert line.endswith(f"{iso[:10]} {iso[11:19]} UTC{iso[-6:]}")
+
+
 def test_download_fetches_every_file_and_skips_present_ones_unless_forced(
     cli, logged_in, cli_home, tiny_bundle
 ):

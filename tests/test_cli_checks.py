@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from vsegrader_client import checks
+from vsegrader_client import checks, plain
 from vsegrader_client.errors import CliError
 from vsegrader_client.output import Progress, show
 from vsegrader_client.submitting import check_before_upload
@@ -148,6 +148,30 @@ def test_the_client_refuses_a_file_with_the_servers_exact_messages(kind, case, f
     assert client_message(data, client_spec, fast=fast) == server_message(data, spec, solution)
 
 
+def client_refusal(data: bytes, spec, fast: bool) -> tuple[list[str], dict] | None:
+    try:
+        checks.check_submission(data, spec, IDS, fast=fast)
+    except checks.FileRefused as refused:
+        return refused.errors, refused.kinds
+    return None
+
+
+@pytest.mark.parametrize(("kind", "case"), CASES, ids=[f"{k}: {c}" for k, c in CASES])
+def test_read_in_blocks_of_a_few_rows_plain_python_gives_the_same_messages_and_counts(
+    kind, case, monkeypatch
+):
+    """plain.py reads a large file block by block: problems found in several blocks are
+    numbered, capped and counted as the server does on the whole file."""
+    monkeypatch.setattr(plain, "BLOCK_ROWS", 3)
+    monkeypatch.setattr(plain, "BLOCK_CHARS", 16)
+    _, _, client_spec = server_and_client_spec(kind)
+    _, _, header, good = CHALLENGES[kind]
+    data = bad_files(header, good)[case]
+    assert client_refusal(data, client_spec, fast=False) == client_refusal(
+        data, client_spec, fast=True
+    )
+
+
 def test_the_cases_cover_both_good_and_bad_files():
     spec, solution, _ = server_and_client_spec("numbers")
     files = bad_files("id,y,p", "0.5,1").values()
@@ -182,11 +206,12 @@ def test_with_pyarrow_the_sample_s_ids_are_read_as_an_array_of_the_same_ids():
     spec = checks.Spec.from_api(
         {"id_column": "id", "targets": [{"name": "y", "kind": "float"}], "row_count": 20}
     )
-    ids = checks.sample_ids(perfect_submission(), spec)
+    ids = checks.sample_ids(perfect_submission(), spec, fast=True)
     assert ids.to_pylist() == checks.ids_from_sample(perfect_submission(), spec)
-    assert checks.sample_ids(b"id,y\n1,0\n", spec) is None
-    assert checks.sample_ids(b"\xff\xfe", spec) is None
-    assert checks.sample_ids(b"y,id\n0, 7\n" + b"0,7\n" * 19, spec) is None  # repeated ids
+    assert checks.sample_ids(b"id,y\n1,0\n", spec, fast=True) is None
+    assert checks.sample_ids(b"\xff\xfe", spec, fast=True) is None
+    repeated = b"y,id\n0, 7\n" + b"0,7\n" * 19
+    assert checks.sample_ids(repeated, spec, fast=True) is None
 
 
 @pytest.mark.django_db

@@ -1,14 +1,18 @@
 """The `vsegrader` command line's newer commands against a live test server: status,
 submission, final/unfinal, the error column, config and default competition, login's
-address checks, several tokens with `logout` revoking only its own, completion, and the
-failures that used to be tracebacks (broken pipes, paths in the way)."""
+address checks, several tokens with `logout` revoking only its own, completion, the
+failures that used to be tracebacks (broken pipes, paths in the way), the files' creation
+dates, and what each command imports at start-up."""
 
 import csv
 import io
 import json
+import os
 import subprocess
+import sys
 import threading
 import zipfile
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -84,6 +88,26 @@ def test_status_shows_left_today_reset_deadline_with_zone_best_score_rank_and_fi
     assert lines[5] == f"  finals (2 allowed): {mine.id}"
     as_json = cli("c", "status", "-c", "tiny-1d", "--json").json[0]
     assert as_json["quota"]["remaining_today"] == 4 and as_json["finals"] == [mine.id]
+
+
+def test_a_data_files_creation_date_is_when_an_import_last_changed_it(
+    api_client, challenge, student, tiny_bundle
+):
+    from challenges.bundles.importing import challenge_import
+    from challenges.bundles.reader import read_bundle
+
+    long_ago = datetime(2020, 1, 1, tzinfo=UTC).timestamp()
+    for data_file in challenge.files.all():
+        os.utime(data_file.file.path, (long_ago, long_ago))
+    train = tiny_bundle / "public" / "train.csv"
+    train.write_text(train.read_text() + "999,9.9,4.95\n")
+    challenge_import(bundle=read_bundle(tiny_bundle))
+    api_client.force_authenticate(student)
+    files = api_client.get("/api/challenges/tiny-1d/").json()["files"]
+    created = {f["name"]: datetime.fromisoformat(f["created_at"]) for f in files}
+    assert created["test.csv"] == datetime(2020, 1, 1, 1, tzinfo=created["test.csv"].tzinfo)
+    assert created["test.csv"].utcoffset() == timedelta(hours=1)  # Prague, in winter
+    assert created["train.csv"] > created["test.csv"]  # rewritten by the import: now
 
 
 def test_the_status_api_answers_in_one_request(api_client, challenge, student, make_user):
@@ -252,3 +276,42 @@ def test_completion_scripts_list_the_commands(cli):
     assert "complete -o default -F _vsegrader vsegrader" in bash
     assert '"c"|"c "*) words="list files download' in bash
     assert cli("completion", "zsh").out.startswith("autoload -U +X bashcompinit")
+
+
+HEAVY_MODULES = ("pandas", "pyarrow", "numpy", "tqdm")
+IMPORTED_AFTER = """
+import sys
+from vsegrader_client.cli import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exit:  # --help
+    code = exit.code
+print(" ".join(name for name in {names} if name in sys.modules), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def modules_left_imported(*argv: str, names, home, env=None) -> list[str]:
+    """The modules of `names` imported once `vsegrader ARGV` succeeded."""
+    environment = {**os.environ, "HOME": str(home), **(env or {})}
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORTED_AFTER.format(names=names), *argv],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stderr.splitlines()[-1].split()
+
+
+def test_help_and_listings_start_without_pandas_pyarrow_or_tqdm(site, cli_home, student):
+    """What a command imports is what it waits for at start-up: help needs no HTTP client,
+    listings no data libraries; a small file's check needs no pyarrow."""
+    assert modules_left_imported("--help", names=(*HEAVY_MODULES, "httpx"), home=cli_home) == []
+    env = {"VSEGRADER_URL": site, "VSEGRADER_TOKEN": token_for(student)}
+    listed = modules_left_imported("c", "list", names=HEAVY_MODULES, home=cli_home, env=env)
+    assert listed == []
+    (cli_home / "sub.csv").write_bytes(constant_submission(0.5))
+    submit = ("c", "submit", "tiny-1d", "-f", str(cli_home / "sub.csv"), "-m", "small")
+    assert modules_left_imported(*submit, names=HEAVY_MODULES, home=cli_home, env=env) == []

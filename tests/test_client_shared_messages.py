@@ -61,3 +61,10 @@ def test_every_row_unknown_is_counted_by_kind_on_both_sides():
         refused = error
     assert refused is not None and refused.kinds["unknown id"] == 40
     assert hints.grouped(refused.kinds).startswith("40 rows: unknown id; Missing ids: 40 ids")
+
+
+def test_a_dotless_i_in_inf_is_not_a_number_for_either_check():
+    # Python's (?i) matches the Turkish dotless ı against "i"; float("ınf") then raises.
+    server, client = both_verdicts(rows("fitting-1d", str, "ınf"), "fitting-1d")
+    assert isinstance(server, list) and server == client
+    assert "'ınf' is not a number" in server[0]

@@ -5,15 +5,13 @@ The server answers errors as JSON {"detail": "...", "code": "..."}; `detail` is 
 
 from __future__ import annotations
 
-import difflib
 import os
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import quote
-
-import httpx
 
 from vsegrader_client import __version__
 from vsegrader_client.errors import (
@@ -26,10 +24,14 @@ from vsegrader_client.errors import (
     CliError,
 )
 
-TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+if TYPE_CHECKING:
+    import httpx
+
+TIMEOUT_S, CONNECT_TIMEOUT_S = 60.0, 10.0
 CHUNK = 256 * 1024
 LIMIT_CODES = {"daily_limit_reached", "total_limit_reached"}
 FILE_CODES = {"file_empty", "file_missing", "file_too_large"}
+FIRST_POLL_S, LONGEST_POLL_S = 0.05, 2.0  # waiting for a score (see Api.poll)
 MAX_THROTTLE_WAIT = 60  # seconds a polling loop sleeps when the server says "too many requests"
 
 
@@ -51,15 +53,43 @@ def segment(text: str) -> str:
     return quote(str(text), safe="")
 
 
+def load_httpx():
+    """httpx, imported when the first request is made (`vsegrader --help` needs none of it).
+    Its own command line (httpx._main, which imports click, rich and pygments when they are
+    installed: about 0.07 s) is kept from loading: this program never runs it."""
+    if "httpx" not in sys.modules:
+        blocked = sys.modules.setdefault("httpx._main", None) is None
+        try:
+            import httpx  # noqa: F401
+        finally:
+            if blocked:
+                del sys.modules["httpx._main"]  # whoever imports it later gets it
+    return sys.modules["httpx"]
+
+
+def needs_certificates(url: str) -> bool:
+    """Whether a connection may use TLS. An http:// site without a proxy never does: every
+    request goes to that site (redirects are not followed), so loading the certificate
+    bundle (about 0.08 s) is skipped."""
+    proxied = any(name.lower().endswith("_proxy") for name in os.environ)
+    return proxied or not url.lower().startswith("http://")
+
+
 class Api:
-    def __init__(self, url: str, token: str | None = None, *, timeout=TIMEOUT, transport=None):
+    def __init__(self, url: str, token: str | None = None, *, timeout=None, transport=None):
+        httpx = load_httpx()
         self.url = url.rstrip("/")
+        self.transport_errors = (httpx.TransportError, httpx.InvalidURL)
         headers = {"User-Agent": f"vsegrader-client/{__version__}", "Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Token {token}"
         try:
             self.http = httpx.Client(
-                base_url=self.url, headers=headers, timeout=timeout, transport=transport
+                base_url=self.url,
+                headers=headers,
+                timeout=timeout or httpx.Timeout(TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
+                transport=transport,
+                verify=needs_certificates(self.url),
             )
         except (httpx.InvalidURL, ValueError, TypeError) as error:
             raise CliError(f"Not a usable address: {self.url!r} ({error})", USAGE) from None
@@ -78,7 +108,7 @@ class Api:
     def request(self, method: str, path: str, **kwargs) -> httpx.Response:
         try:
             response = self.http.request(method, path, **kwargs)
-        except (httpx.TransportError, httpx.InvalidURL) as error:
+        except self.transport_errors as error:
             raise self.unreachable(error) from error
         raise_for_error(response)
         return response
@@ -104,7 +134,7 @@ class Api:
         password is typed, so that a wrong address is said at once)."""
         try:
             response = self.http.get("/api/me/")
-        except (httpx.TransportError, httpx.InvalidURL) as error:
+        except self.transport_errors as error:
             raise self.unreachable(error) from error
         detail, code = error_detail(response)
         if response.status_code in (401, 403) and detail and code:
@@ -147,6 +177,8 @@ class Api:
             raise self.unknown_challenge(slug) from None
 
     def unknown_challenge(self, slug: str) -> CliError:
+        import difflib
+
         slugs = [c.get("slug", "") for c in self.challenges()]
         close = difflib.get_close_matches(slug.lower(), slugs, n=3, cutoff=0.5)
         hint = f"; did you mean {' or '.join(close)}?" if close else ""
@@ -188,7 +220,7 @@ class Api:
                 size = write_stream(response.iter_bytes(CHUNK), temporary, on_bytes)
         except BaseException as error:
             temporary.unlink(missing_ok=True)
-            if isinstance(error, (httpx.TransportError, httpx.InvalidURL)):
+            if isinstance(error, self.transport_errors):
                 raise self.unreachable(error) from error
             raise
         os.replace(temporary, target)
@@ -197,10 +229,16 @@ class Api:
     def fetch_bytes(self, path: str) -> bytes:
         return self.request("GET", path).content
 
-    def poll(self, submission_id: int, interval: float, timeout: float) -> dict:
-        """The submission once it is scored or failed; waits at most `timeout` seconds."""
+    def poll(self, submission_id: int, timeout: float, interval: float = FIRST_POLL_S) -> dict:
+        """The submission once it is scored or failed; waits at most `timeout` seconds.
+
+        Asked first after `interval` (the upload's answer already said "queued"), then at
+        intervals growing by a quarter up to LONGEST_POLL_S: a local site scores a small
+        file in about 0.05 s, a busy one may take minutes."""
         deadline = time.monotonic() + timeout
         while True:
+            time.sleep(interval)
+            interval = min(interval * 1.25, LONGEST_POLL_S)
             try:
                 submission = self.submission(submission_id)
             except ApiError as error:
@@ -216,8 +254,6 @@ class Api:
                     f"{timeout:g} s; see `vsegrader competitions submissions "
                     f"{submission.get('challenge', 'SLUG')}` later."
                 )
-            time.sleep(interval)
-            interval = min(interval * 1.5, 5.0)
 
 
 def write_stream(chunks: Iterator[bytes], target: Path, on_bytes=None) -> int:

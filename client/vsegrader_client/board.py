@@ -4,8 +4,6 @@ unfinal, leaderboard."""
 from __future__ import annotations
 
 import argparse
-import tempfile
-import zipfile
 from pathlib import Path
 
 from vsegrader_client.api import Api, segment
@@ -34,7 +32,7 @@ LIST_COLUMNS = [
     "teamCount",
     "userHasEntered",
 ]
-FILE_COLUMNS = ["name", "size"]
+FILE_COLUMNS = ["name", "size", "creationDate"]
 SORT_KEYS = {"deadline": "deadline", "title": "title", "teamCount": "teamCount", "ref": "ref"}
 ERROR_WIDTH = 60
 
@@ -144,7 +142,11 @@ def competition_files(args) -> int:
         challenge = api.challenge(slug_of(args))
     human = args.style == "table"
     rows = [
-        {"name": f["name"], "size": human_size(f["size"]) if human else f["size"]}
+        {
+            "name": f["name"],
+            "size": human_size(f["size"]) if human else f["size"],
+            "creationDate": f.get("created_at"),
+        }
         for f in challenge.get("files", [])
     ]
     show(FILE_COLUMNS, rows, args.style)
@@ -270,6 +272,8 @@ def download_board(api: Api, slug: str, split: str, args) -> None:
     folder = prepare_folder(Path(args.path or "."))
     target = folder / f"{slug}.zip"
     path = f"/api/challenges/{segment(slug)}/leaderboard/download/"
+    import tempfile  # here: most commands write no archive
+
     with tempfile.TemporaryDirectory() as scratch:
         csv_path = Path(scratch) / f"{slug}-{split}-leaderboard.csv"
         progress = Progress(f"Downloading {csv_path.name}", quiet=args.quiet)
@@ -307,6 +311,8 @@ def prepare_folder(folder: Path) -> Path:
 
 
 def write_zip(target: Path, files: list[Path]) -> None:
+    import zipfile  # here: most commands write no archive
+
     partial = target.with_name(f".{target.name}.part")
     with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in files:
@@ -328,6 +334,8 @@ def competition_download(args) -> int:
         if target.exists() and not args.force:
             print(f"{target} is already here; -o downloads it again.")
             return OK
+        import tempfile
+
         with tempfile.TemporaryDirectory() as scratch:
             paths = [download_one(api, slug, f, Path(scratch), args, say=False) for f in files]
             write_zip(target, paths)

@@ -103,7 +103,7 @@ class Client:
         if bar:
             bar.close()
         if wait:
-            sent = self.api.poll(sent["id"], interval=0.1, timeout=timeout)
+            sent = self.api.poll(sent["id"], timeout=timeout)
         return pick(Submission, sent)
 
     def download(self, slug: str, folder: str | Path = ".") -> list[Path]:

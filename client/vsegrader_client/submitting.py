@@ -42,13 +42,13 @@ def add_commands(actions, add_globals) -> None:
 def competition_submit(args) -> int:
     path = Path(args.file_name)
     if not args.skip_check:
-        preload()
+        preload(file_size(path))
     with open_api(args) as api:
         slug = slug_of(args)
-        status = api.status(slug)
-        refuse_if_used_up(status)
+        challenge = api.challenge(slug)  # the quota, the deadline and the file's format
+        if used_up(challenge):
+            refuse_if_used_up(api.status(slug))  # the status names the course's time zone
         data = read_submission(path)
-        challenge = api.challenge(slug)
         if not args.skip_check:
             check_before_upload(api, challenge, data)
         progress = Progress(f"Uploading {path.name}", len(data), quiet=args.quiet)
@@ -71,30 +71,38 @@ def competition_submit(args) -> int:
                 "outcome, `vsegrader c status` what is left today (failed files do not count)."
             )
     if submission.get("is_late"):
-        deadline = readable_time(status.get("your_deadline") or status.get("deadline"))
+        deadline = readable_time(challenge.get("your_deadline") or challenge.get("deadline"))
         raise CliError(
             f"Submitted after the deadline ({deadline}): it is scored but does not count.", LATE
         )
     return OK
 
 
-def refuse_if_used_up(status: dict) -> None:
+def used_up(status: dict) -> bool:
+    """Whether the limits leave no submission; `status`: the challenge's, or its detail."""
     quota = status.get("quota")
     if not quota or not status.get("is_open", True):
-        return  # no limits (instructors), or after the deadline: late files never count
+        return False  # no limits (instructors), or after the deadline: late files never count
+    remaining_total = quota.get("remaining_total")
+    return (remaining_total is not None and remaining_total <= 0) or quota["remaining_today"] <= 0
+
+
+def refuse_if_used_up(status: dict) -> None:
+    if not used_up(status):
+        return
+    quota = status["quota"]
     if quota.get("remaining_total") is not None and quota["remaining_total"] <= 0:
         raise CliError(
             f"Not submitted: all {quota['total_limit']} submissions of this challenge are used.",
             LIMIT_REACHED,
         )
-    if quota["remaining_today"] <= 0:
-        zone = status.get("time_zone") or ""
-        raise CliError(
-            f"Not submitted: {quota['daily_limit']} of {quota['daily_limit']} used today; the "
-            f"count resets {readable_time(quota.get('resets_at'))} {zone}".rstrip()
-            + ".",
-            LIMIT_REACHED,
-        )
+    zone = status.get("time_zone") or ""
+    raise CliError(
+        f"Not submitted: {quota['daily_limit']} of {quota['daily_limit']} used today; the "
+        f"count resets {readable_time(quota.get('resets_at'))} {zone}".rstrip()
+        + ".",
+        LIMIT_REACHED,
+    )
 
 
 def print_left(status: dict, submission: dict) -> None:
@@ -106,6 +114,13 @@ def print_left(status: dict, submission: dict) -> None:
         f"{quota['remaining_today']} of {quota['daily_limit']} left today{why}",
         file=sys.stderr if submission.get("status") == "failed" else sys.stdout,
     )
+
+
+def file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except (OSError, ValueError):
+        return 0  # read_submission says why
 
 
 def read_submission(path: Path) -> bytes:
@@ -168,7 +183,7 @@ def sample_name(challenge: dict) -> str | None:
 def wait_for_score(api: Api, submission: dict, args) -> dict:
     if not args.quiet:
         print("Waiting for the score...", file=sys.stderr)
-    return api.poll(submission["id"], interval=0.1, timeout=args.timeout)
+    return api.poll(submission["id"], timeout=args.timeout)
 
 
 def print_score(submission: dict, challenge: dict) -> None:
