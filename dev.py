@@ -3,7 +3,9 @@
 
     python3 dev.py serve      install, migrate, load the demo course, then run and supervise
                               the site on 127.0.0.1:8000, a Celery worker (embedded broker)
-                              and beat: one that dies is restarted
+                              and beat: one that dies is restarted. It runs as in production
+                              (DEBUG off, a random SECRET_KEY kept in the data folder);
+                              `serve --debug` turns DEBUG on
     python3 dev.py test       install and run the whole test suite (arguments go to pytest)
     python3 dev.py lint       ruff check and ruff format --check (what CI runs)
     python3 dev.py lock       re-resolve requirements/*.in into the hash-pinned *.txt
@@ -19,6 +21,7 @@ import dataclasses
 import fcntl
 import hashlib
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -46,6 +49,9 @@ INSTALLED = (
     ROOT / "client" / "pyproject.toml",
 )
 STAMP = VENV / ".requirements.sha256"
+# The key every checkout signed with before `serve` kept one (vsegrader/environment.py has
+# the same): public, so the site refuses it with DEBUG off.
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-change-me-in-production"
 
 
 def say(message: str) -> None:
@@ -88,6 +94,7 @@ def serve(args: list[str]) -> None:
     var = Path(os.environ.get("VSEGRADER_VAR_DIR", ROOT / "var"))
     var.mkdir(parents=True, exist_ok=True)
     with single_instance(var):
+        os.environ.update(serve_environment(var, debug=options.debug))
         manage("migrate", "--noinput")
         manage("collectstatic", "--noinput", "-v", "0")
         manage("loaddemo", "--scale", str(options.demo_scale))
@@ -150,7 +157,52 @@ def serve_options(args: list[str]) -> argparse.Namespace:
         default=1.0,
         help="fraction of the demo data to generate (tests use a small one)",
     )
+    parser.add_argument("--debug", action="store_true", help="DEBUG on (never for a course)")
     return parser.parse_args(args)
+
+
+def serve_environment(var: Path, *, debug: bool) -> dict[str, str]:
+    """What `serve` adds to the environment of the site, the worker, beat and its manage.py
+    commands: the data folder's keys (or those the environment gives), plain HTTP (the site
+    listens on 127.0.0.1 only; SECURE_HTTPS would redirect to an HTTPS nobody serves), and
+    DEBUG when asked for."""
+    environment = {
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or kept_key(var / "secret_key"),
+        "PSEUDONYM_KEY": os.environ.get("PSEUDONYM_KEY") or pseudonym_key(var),
+        "SECURE_HTTPS": os.environ.get("SECURE_HTTPS", "0"),
+    }
+    if debug:
+        environment["DJANGO_DEBUG"] = "1"
+    return environment
+
+
+def pseudonym_key(var: Path) -> str:
+    """The key of the students' pseudonyms, kept apart from SECRET_KEY so that a new secret
+    key renames nobody. A folder that served a course before keys were kept named them with
+    the SECRET_KEY of that time; it keeps that key, so every student keeps their name."""
+    kept = var / "pseudonym_key"
+    earlier = None
+    if not kept.exists() and (var / "vsegrader.sqlite3").exists():
+        earlier = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+        say(f"keeping the pseudonyms this folder's students already have ({kept})")
+    return kept_key(kept, first_value=earlier)
+
+
+def kept_key(path: Path, first_value: str | None = None) -> str:
+    """The key kept in `path`, readable by its owner only; made (random, or `first_value`)
+    and written whole the first time."""
+    kept = path.read_text(encoding="utf-8").strip() if path.exists() else ""
+    if kept:
+        path.chmod(0o600)
+        return kept
+    key = first_value or secrets.token_urlsafe(50)
+    partial = path.with_name(path.name + ".tmp")
+    partial.unlink(missing_ok=True)  # os.open keeps the mode of a file that exists
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(key + "\n")
+    os.replace(partial, path)
+    return key
 
 
 @contextlib.contextmanager

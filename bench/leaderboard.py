@@ -27,6 +27,7 @@ def setup_django(var_dir: str) -> None:
     os.environ["VSEGRADER_VAR_DIR"] = var_dir
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vsegrader.settings")
     os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault("SECRET_KEY", "leaderboard-bench-only-not-a-secret-0123456789")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     import django
 

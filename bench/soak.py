@@ -98,12 +98,12 @@ class Student:
 
     def upload_form(self, slug: str, body: bytes, tag: str) -> int:
         self.login()
-        page = self.browser.get(f"/challenges/{slug}/")
+        page = self.browser.get(f"/challenges/{slug}/submissions/")
         response = self.browser.post(
-            f"/challenges/{slug}/",
+            f"/challenges/{slug}/submissions/",
             data={"description": tag, "csrfmiddlewaretoken": csrf_token(page.text)},
             files={"file": ("submission.csv", body, "text/csv")},
-            headers={"Referer": f"{self.browser.base_url}challenges/{slug}/"},
+            headers={"Referer": f"{self.browser.base_url}challenges/{slug}/submissions/"},
         )
         return 201 if response.status_code == 302 else response.status_code
 

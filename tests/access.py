@@ -27,8 +27,11 @@ PUBLIC_PAGES = (
     "/api/schema/",
     "/api/docs/",
     "/api/auth/token/",
-    "/client/",
-)  # the command line's sdist: installed before logging in
+    "/client/",  # the command line's sdist: installed before logging in
+    "/about/",  # the course's landing page
+    "/favicon.ico",
+)
+PUBLIC_EXACT = ("/",)  # the landing page again; as a prefix "/" would match every path
 LOGIN_PAGES = ("/accounts/login/", "/admin/login/")
 STAFF_ONLY = re.compile(
     r"^/(admin/(?!login/)|grades/(export\.csv|rules/.*)?$|api/grades/|"
@@ -147,7 +150,8 @@ def status_problem(kind: str, method: str, url: str, status: int, location: str)
         return ""
     if path.startswith(STORED) and status != 404:
         return f"a stored file answered {status}"
-    if kind == "outsider" and not path.startswith(PUBLIC_PAGES) and not refused:
+    public = path.startswith(PUBLIC_PAGES) or path in PUBLIC_EXACT
+    if kind == "outsider" and not public and not refused:
         return f"not refused: {status} {location}"
     if kind == "student" and STAFF_ONLY.match(path) and not refused:
         return f"a student got {status} from a staff page"

@@ -114,10 +114,15 @@ def test_a_plain_http_local_try_turns_https_off_explicitly(tmp_path, switch):
     assert values["SECURE_HSTS_SECONDS"] == 0
 
 
-def test_the_embedded_default_stays_plain_http(tmp_path, settings):
+def test_the_embedded_default_stays_plain_http(tmp_path, settings, monkeypatch):
+    import dev
+
+    for name in ("SECRET_KEY", "PSEUDONYM_KEY", "SECURE_HTTPS"):
+        monkeypatch.delenv(name, raising=False)
     env = production_env(tmp_path)
     for name in ("DEBUG", "SECRET_KEY"):
         del env[name]
+    env.update(dev.serve_environment(tmp_path, debug=False))
     values = settings_in(env)  # what `python3 dev.py serve` gets
     assert not values["SECURE_SSL_REDIRECT"] and not values["SESSION_COOKIE_SECURE"]
     assert values["SECURE_HSTS_SECONDS"] == 0

@@ -24,6 +24,8 @@ def stack_env(var: Path) -> dict:
     env = {**os.environ, "VSEGRADER_VAR_DIR": str(var), "PYTHONUNBUFFERED": "1"}
     for name in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "DJANGO_SETTINGS_MODULE"):
         env.pop(name, None)  # the embedded default, even when CI runs on PostgreSQL
+    for name in ("SECRET_KEY", "PSEUDONYM_KEY", "DEBUG", "DJANGO_DEBUG", "SECURE_HTTPS"):
+        env.pop(name, None)  # as the README's command runs: dev.py makes and keeps its keys
     return env
 
 
@@ -112,6 +114,12 @@ def test_one_serve_per_folder_and_a_killed_ones_processes_are_taken_over(tmp_pat
     port = free_port()
     first = serve(tmp_path, port, "first.log")
     wait_until_serving(first, port, tmp_path / "first.log")
+    secret_key = tmp_path / "secret_key"
+    assert secret_key.stat().st_mode & 0o777 == 0o600
+    kept = secret_key.read_text()
+    for path in ("/static/css/site.css", "/favicon.ico"):  # served with DEBUG off too
+        assert httpx.get(f"http://127.0.0.1:{port}{path}", timeout=5).status_code == 200
+    assert "Page not found" in httpx.get(f"http://127.0.0.1:{port}/no-such-page/").text
 
     second = subprocess.run(
         [sys.executable, "dev.py", "serve", str(free_port())],
@@ -133,6 +141,7 @@ def test_one_serve_per_folder_and_a_killed_ones_processes_are_taken_over(tmp_pat
     third = serve(tmp_path, port, "third.log")
     wait_until_serving(third, port, tmp_path / "third.log")
     assert "left behind by an earlier `dev.py serve`" in (tmp_path / "third.log").read_text()
+    assert secret_key.read_text() == kept  # the next start signs with the same key
     assert wait_until_gone(children) == []
 
     successors = [int(pid) for pid in (tmp_path / "serve.pids").read_text().split()]

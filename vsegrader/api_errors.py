@@ -2,8 +2,10 @@
 
 The DRF handler below shapes the errors that views raise; the Django handlers (handler400,
 403, 404 and 500 in vsegrader.urls) give the same shape to /api/ requests that never reach a
-view (an id that is not a number, an unreadable body, a crash); ErrorAutoSchema documents the
-errors of every operation in the OpenAPI schema.
+view (an id that is not a number, an unreadable body, a crash), and pages the site's own
+error pages (vsegrader/templates/<status>.html, inside the site's frame; 500.html needs
+neither the request nor the database); ErrorAutoSchema documents the errors of every
+operation in the OpenAPI schema.
 """
 
 from django.http import JsonResponse
@@ -54,25 +56,25 @@ def error_json(message: str, code: str, status: int) -> JsonResponse:
 def bad_request(request, exception):
     if is_api(request):
         return error_json("The request could not be read.", "bad_request", 400)
-    return defaults.bad_request(request, exception)
+    return defaults.bad_request(request, exception, template_name="400.html")
 
 
 def permission_denied(request, exception):
     if is_api(request):
         return error_json("You do not have permission.", "permission_denied", 403)
-    return defaults.permission_denied(request, exception)
+    return defaults.permission_denied(request, exception, template_name="403.html")
 
 
 def not_found(request, exception):
     if is_api(request):
         return error_json("Not found.", "not_found", 404)
-    return defaults.page_not_found(request, exception)
+    return defaults.page_not_found(request, exception, template_name="404.html")
 
 
 def server_error(request):
     if is_api(request):
         return error_json("Server error.", "server_error", 500)
-    return defaults.server_error(request)
+    return defaults.server_error(request, template_name="500.html")
 
 
 # --- the errors in the OpenAPI schema -------------------------------------------------------

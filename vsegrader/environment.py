@@ -8,6 +8,7 @@ an empty value is refused like any other word that is neither on nor off.
 
 import os
 import re
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -80,3 +81,37 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     if value.upper() not in choices:
         raise refuse(name, value, f"one of {', '.join(choices)}")
     return value.upper()
+
+
+# --- the secret key ---------------------------------------------------------------------------
+
+# The key a development checkout used before keys were kept: public, so never with DEBUG off.
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-change-me-in-production"
+
+
+def kept_secret(name: str, kept_in: Path) -> str:
+    """The variable's value; unset, the key kept in the file `kept_in` (`dev.py serve` makes
+    one in its data folder), or "" when there is none."""
+    value = env_str(name).strip()
+    if value:
+        return value
+    try:
+        return kept_in.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return ""
+
+
+def require_secret_key(key: str, *, debug: bool) -> str:
+    """The key to sign with: with DEBUG on a missing one is the development key; with DEBUG
+    off a missing key, or the development one (it is public), stops the site."""
+    if debug:
+        return key or DEVELOPMENT_SECRET_KEY
+    if key and key != DEVELOPMENT_SECRET_KEY:
+        return key
+    problem = "it is the public development key" if key else "it is not set"
+    raise ImproperlyConfigured(
+        f"SECRET_KEY must be set when DEBUG is off ({problem}). Set SECRET_KEY to a long "
+        'random string (python3 -c "import secrets; print(secrets.token_urlsafe(50))"), '
+        "run the site with `python3 dev.py serve`, which makes one and keeps it in its data "
+        "folder, or turn DEBUG on for development (DJANGO_DEBUG=1)."
+    )

@@ -1,8 +1,9 @@
 """vsegrader settings: one file, read from the environment.
 
-With no environment at all it runs the embedded default: SQLite, a filesystem Celery broker
-and local files under ./var. Production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY,
-DEBUG=0 and ALLOWED_HOSTS (and optionally S3 storage, see STORAGES below).
+As `python3 dev.py serve` starts it (no variables but the keys it keeps in its data folder)
+it runs the embedded default: SQLite, a filesystem Celery broker and local files under
+./var. Production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY and ALLOWED_HOSTS (and
+optionally S3 storage, see STORAGES below). DEBUG is off unless asked for.
 """
 
 from datetime import timedelta
@@ -20,6 +21,8 @@ from vsegrader.environment import (
     env_list,
     env_rate,
     env_str,
+    kept_secret,
+    require_secret_key,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -27,11 +30,17 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 VAR_DIR = Path(env_str("VSEGRADER_VAR_DIR", str(BASE_DIR / "var")))
 
-SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
-# Keys the students' pseudonyms and opaque team ids (challenges/boards/pseudonyms.py). Unset,
-# it is SECRET_KEY, so names stay what they were; set it (once) before rotating SECRET_KEY.
-PSEUDONYM_KEY = env_str("PSEUDONYM_KEY") or SECRET_KEY
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for (DJANGO_DEBUG=1, or DEBUG=1, its older name; `dev.py serve --debug`):
+# the README's first command may serve a real course, so by default it runs like production.
+DEBUG = env_bool("DJANGO_DEBUG", env_bool("DEBUG", False))
+# The variable, else the key `dev.py serve` made and keeps in this data folder, so that
+# `manage.py` commands on that folder sign and name as its site does. With DEBUG off a
+# missing key, or the public development one, stops the site (require_secret_key).
+SECRET_KEY = require_secret_key(kept_secret("SECRET_KEY", VAR_DIR / "secret_key"), debug=DEBUG)
+# Keys the students' pseudonyms and opaque team ids (challenges/boards/pseudonyms.py). Unset
+# (and not kept by dev.py), it is SECRET_KEY, so names stay what they were; set it (once)
+# before rotating SECRET_KEY.
+PSEUDONYM_KEY = kept_secret("PSEUDONYM_KEY", VAR_DIR / "pseudonym_key") or SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list(
     "CSRF_TRUSTED_ORIGINS",
@@ -312,6 +321,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No deep links: they put a link inside each operation's button (a nested control that
+    # keyboards and screen readers cannot reach properly). The page only, not the schema.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     # Request bodies get their own components (with minLength for required text), and a
     # PATCH must carry its one field (no "Patched…" copies with every field optional).
     "COMPONENT_SPLIT_REQUEST": True,
@@ -329,11 +341,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_choice("LOG_LEVEL", "INFO", LOG_LEVELS)},
 }
 
-# Production (DEBUG off) needs its own SECRET_KEY: the development one is public.
-if not DEBUG and not env_str("SECRET_KEY"):
-    from django.core.exceptions import ImproperlyConfigured
-
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
 # HTTPS: on in production (DEBUG off) unless SECURE_HTTPS=0 for a plain-HTTP local try
 # (SECURE_COOKIES=0, its older name, does the same). Cookies travel only over HTTPS, plain
 # HTTP is redirected, and browsers are told (HSTS) to use HTTPS for SECURE_HSTS_SECONDS.
