@@ -1,5 +1,5 @@
 // The challenge pages' small behaviours; the pages work without them.
-// - countdowns: elements with data-deadline="<ISO time>" count down every second;
+// - countdowns (countdown.js) restart on content htmx swaps in;
 // - "Submit predictions" focuses the file box once the Submissions tab is shown;
 // - the file box shows the chosen file and takes a dropped one;
 // - before an upload, the file is checked in the browser against the challenge's spec
@@ -7,23 +7,6 @@
 //   The server's check still decides; this only saves a student a wasted try.
 (function () {
   "use strict";
-
-  function span(ms) {
-    var s = Math.floor(ms / 1000), d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600);
-    var m = Math.floor(s % 3600 / 60);
-    if (d) return d + (d === 1 ? " day " : " days ") + h + " h";
-    if (h) return h + " h " + String(m).padStart(2, "0") + " min";
-    if (m) return m + " min " + String(s % 60).padStart(2, "0") + " s";
-    return (s % 60) + " s";
-  }
-
-  function tick() {
-    var now = Date.now();
-    document.querySelectorAll("[data-deadline]").forEach(function (el) {
-      var left = Date.parse(el.dataset.deadline) - now;
-      if (!isNaN(left)) el.textContent = left > 0 ? "in " + span(left) : "closed";
-    });
-  }
 
   // "Submit predictions": once the tab is in place, the file box has the focus.
   var focusUpload = false;
@@ -47,7 +30,7 @@
   }, true);
   document.addEventListener("htmx:afterSettle", function () {
     if (focusUpload) { focusUpload = false; focusFileBox(); }
-    tick();
+    if (window.vsegraderCountdown) window.vsegraderCountdown();
   });
 
   // The file box.
@@ -145,5 +128,4 @@
     });
   });
 
-  document.addEventListener("DOMContentLoaded", function () { tick(); setInterval(tick, 1000); });
 })();

@@ -1,5 +1,6 @@
-// Live countdowns for elements with data-deadline="<ISO-8601 time>"; the server's text stays
-// when scripts are off.
+// Live countdowns for elements with data-deadline="<ISO-8601 time>", on every page that
+// shows a deadline; the server's text stays when scripts are off. Once the time has
+// passed, an element shows its data-passed text ("closed") or "passed … ago".
 (function () {
   "use strict";
   function span(ms) {
@@ -14,8 +15,11 @@
     var now = Date.now();
     document.querySelectorAll("[data-deadline]").forEach(function (el) {
       var left = Date.parse(el.dataset.deadline) - now;
-      el.textContent = left > 0 ? "in " + span(left) : "passed " + span(-left) + " ago";
+      if (isNaN(left)) return;
+      if (left > 0) el.textContent = "in " + span(left);
+      else el.textContent = el.dataset.passed || "passed " + span(-left) + " ago";
     });
   }
+  window.vsegraderCountdown = tick; // for content swapped in later (htmx)
   document.addEventListener("DOMContentLoaded", function () { tick(); setInterval(tick, 1000); });
 })();
