@@ -50,8 +50,8 @@ def test_the_page_shows_the_deadline_in_prague_time_and_utc(student_client, chal
     challenge.deadline = datetime(2023, 3, 19, 22, 59, tzinfo=UTC)
     challenge.save()
     page = student_client.get("/challenges/tiny-1d/").content.decode()
-    assert "Sunday 19 March 2023, 23:59 Prague time (CET)" in page
-    assert "2023-03-19 22:59 UTC" in page
+    assert "19 Mar 2023, 23:59 CET" in page
+    assert "19 Mar 2023, 22:59 UTC" in page
 
 
 def test_an_extension_is_granted_in_the_admin(client, instructor, challenge, student):

@@ -234,6 +234,8 @@ def test_the_chart_shows_progress_and_baselines_without_scripts(
     scored_submission(
         challenge, make_user("baseline"), 0.3, 0.3, is_baseline=True, description="MLP"
     )
-    fragment = student_client.get("/challenges/tiny-1d/chart/").content.decode()
+    chart = "/challenges/tiny-1d/chart/"
+    fragment = student_client.get(chart, HTTP_HX_REQUEST="true").content.decode()
     assert fragment.count("<svg") == 2 and "<script" not in fragment
+    assert "<html" not in fragment and "<html" in student_client.get(chart).content.decode()
     assert "Baseline: MLP" in fragment
