@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.bundles import write_tiny_bundle
+from vsegrader.permissions import make_instructor
 
 ROOT = Path(__file__).resolve().parent.parent
 # What every scoring worker consumes: the queue, and the bulk queue of students' bursts.
@@ -19,12 +20,11 @@ SCORING_QUEUES = "scoring,scoring-bulk"
 @pytest.fixture
 def make_user(django_user_model):
     def make(username: str, *, staff: bool = False, password: str = "pw-for-tests-1"):
-        return django_user_model.objects.create_user(
-            username=username,
-            email=f"{username}@example.com",
-            password=password,
-            is_staff=staff,
-        )
+        user = django_user_model(username=username, email=f"{username}@example.com")
+        user.set_password(password)
+        make_instructor(user, staff)
+        user.save()
+        return user
 
     return make
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from challenges.models import Challenge
 from demo.bundles import DEMO_SLUGS
+from vsegrader.permissions import is_instructor
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def test_loaddemo_opens_the_five_challenges_and_prints_logins(capsys):
         assert (closes.date() - timezone.localdate()).days == 28 and closes.hour == 17
         assert challenge.files.filter(name="sample_submission.csv").exists()
         assert challenge.preview["kind"] != "none", slug
-    assert get_user_model().objects.get(username="instructor").is_staff
+    assert is_instructor(get_user_model().objects.get(username="instructor"))
     assert not get_user_model().objects.get(username="baseline").has_usable_password()
 
 

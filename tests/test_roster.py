@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from vsegrader.course.roster import RosterError, parse_roster
+from vsegrader.permissions import is_instructor
 
 GOOD = (
     "username,email,first_name,last_name\n"
@@ -40,7 +41,7 @@ def test_importroster_creates_then_updates_students(tmp_path, capsys):
     call_command("importroster", str(roster))
     assert "2 created, 0 updated, 0 unchanged." in capsys.readouterr().out
     user = get_user_model().objects.get(username="xnovj01")
-    assert (user.email, user.last_name, user.is_staff, user.is_active) == (
+    assert (user.email, user.last_name, is_instructor(user), user.is_active) == (
         "jan@vse.cz",
         "Novák",
         False,

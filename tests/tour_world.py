@@ -20,6 +20,7 @@ from tests.browser import PASSWORD
 from tests.code_samples import DISGUISED, ORIGINAL
 from tests.factories import scored_submission, submit_and_score
 from tests.insight_world import ALICE, BOB, import_bundle, predictions_csv, write_label_bundle
+from vsegrader.permissions import make_instructor
 
 STUDENT, INSTRUCTOR = "alice", "ivana"
 # username, first and last name; carol has no name (the gradebook must still name her)
@@ -115,8 +116,10 @@ def make_users() -> dict:
         )
     users[INSTRUCTOR] = User.objects.create_user(
         INSTRUCTOR, "ivana@example.com", PASSWORD, first_name="Ivana", last_name="Horáková",
-        is_staff=True, is_superuser=True,
+        is_superuser=True,
     )  # fmt: skip
+    make_instructor(users[INSTRUCTOR])
+    users[INSTRUCTOR].save()
     return users
 
 
