@@ -2,15 +2,12 @@
 server's scorer gives (challenges.scoring): the client reimplements them without importing
 the server, and these tests hold the two together."""
 
-import csv
-import io
 import subprocess
 import sys
 
 import pytest
-from vsegrader_client import checks, plain
+from vsegrader_client import checker, checks, plain, warmup
 from vsegrader_client.errors import CliError
-from vsegrader_client.output import Progress, show
 from vsegrader_client.submitting import check_before_upload
 
 from challenges.scoring import (
@@ -227,55 +224,6 @@ def test_an_empty_or_too_large_file_gets_the_upload_checks_message(student_api, 
     assert refused.value.message == prefix + response.json()["detail"]
 
 
-# --- output -------------------------------------------------------------------------------
-
-
-def test_a_table_pads_columns_and_shortens_dates_naming_their_offset(capsys):
-    rows = [{"ref": "fitting-1d", "deadline": "2023-03-15T17:00:00+01:00", "score": 0.123456789}]
-    show(["ref", "deadline", "score"], rows)
-    assert capsys.readouterr().out.splitlines() == [
-        "ref         deadline                       score",
-        "----------  -----------------------------  --------",
-        "fitting-1d  2023-03-15 17:00:00 UTC+01:00  0.123457",
-    ]
-    show(["ref", "deadline"], rows, "json")
-    assert '"deadline": "2023-03-15T17:00:00+01:00"' in capsys.readouterr().out
-    show(["ref", "score"], rows, "csv")
-    assert capsys.readouterr().out == "ref,score\nfitting-1d,0.123456789\n"
-
-
-def test_csv_output_defuses_names_a_spreadsheet_would_run_but_keeps_numbers(capsys):
-    rows = [
-        {"teamName": '=HYPERLINK("http://x")', "score": -0.5},
-        {"teamName": '  "@SUM(A1)', "score": 1.25},
-        {"teamName": "plain -name", "score": None},
-    ]
-    show(["teamName", "score"], rows, "csv")
-    read_back = list(csv.reader(io.StringIO(capsys.readouterr().out)))
-    assert read_back == [
-        ["teamName", "score"],
-        ['\'=HYPERLINK("http://x")', "-0.5"],
-        ["'  \"@SUM(A1)", "1.25"],
-        ["plain -name", ""],
-    ]
-
-
-def test_the_progress_bar_draws_on_a_terminal_only(capsys):
-    import io
-
-    drawn = io.StringIO()
-    progress = Progress("Uploading s.csv", 4 * 1024 * 1024, stream=drawn, enabled=True)
-    progress.update(2 * 1024 * 1024)
-    progress.update(2 * 1024 * 1024)
-    progress.close()
-    assert drawn.getvalue().endswith(
-        "Uploading s.csv [##############################] 100%  4.0 MB / 4.0 MB\n"
-    )
-    silent = io.StringIO()  # not a terminal: nothing drawn
-    Progress("x", 10 * 1024 * 1024, stream=silent).update(10 * 1024 * 1024)
-    assert silent.getvalue() == ""
-
-
 def test_without_pyarrow_the_client_falls_back_to_plain_python_with_the_same_messages():
     code = "\n".join(
         [
@@ -299,3 +247,115 @@ def test_without_pyarrow_the_client_falls_back_to_plain_python_with_the_same_mes
     )
     assert result.stdout.decode().strip() == client_message(data, spec, ["1", "2"], fast=True)
     assert "Duplicate id '2' on lines 3 and 4" in result.stdout.decode()
+
+
+# --- a large file's check in a second process ---------------------------------------------
+
+PROCESS_CASES = [
+    ("numbers", "good"),
+    ("numbers", "bad numbers"),
+    ("numbers", "thirty problems"),
+    ("numbers", "duplicates"),
+    ("numbers", "unknown ids"),
+    ("numbers", "columns in another order"),
+    ("numbers", "a value over two lines"),
+    ("labels", "unknown and empty labels"),
+    ("labels", "a missing row"),
+]
+
+
+def sample_of(ids) -> bytes:
+    return ("id,y\n" + "".join(f"{i},0\n" for i in ids)).encode()
+
+
+@pytest.mark.parametrize(("kind", "case"), PROCESS_CASES, ids=[": ".join(c) for c in PROCESS_CASES])
+def test_the_checking_process_gives_the_verdict_and_messages_of_the_check_in_process(
+    kind, case, tmp_path, monkeypatch
+):
+    """The command line starts vsegrader_client.checker for a large file; what it answers
+    is what checking in the command line's own process would have said."""
+    monkeypatch.setattr(warmup, "spare_processor", lambda: True)
+    _, _, client_spec = server_and_client_spec(kind)
+    _, _, header, good = CHALLENGES[kind]
+    data = bad_files(header, good)[case]
+    path = tmp_path / "submission.csv"
+    path.write_bytes(data)
+    sample = sample_of(IDS)
+    process = warmup.start_checker(str(path))
+    try:
+        found = checker.verdict(process, client_spec, sample)
+        answer = None
+    except checks.FileRefused as refused:
+        found, answer = False, (refused.errors, refused.kinds, str(refused))
+    process.wait()
+    ids = checks.sample_ids(sample, client_spec)
+    try:
+        checks.check_submission(data, client_spec, ids, fast=True)
+        expected = None
+    except checks.FileRefused as refused:
+        expected = (refused.errors, refused.kinds, str(refused))
+    assert answer == expected
+    assert found is (expected is None)  # True: checked and good
+
+
+def test_a_checking_process_that_cannot_answer_leaves_the_check_to_the_command_line(tmp_path):
+    spec = checks.Spec.from_api({"id_column": "id", "targets": [{"name": "y"}], "row_count": 2})
+    gone = warmup.start_checker(str(tmp_path / "absent.csv"))
+    assert gone is None  # no file: no process
+    silent = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.stdin.read()"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert checker.verdict(silent, spec, b"id,y\n1,0\n2,0\n") is False
+    silent.wait()
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["c", "submit", "x", "-f", "a.csv", "-m", "m"], "a.csv"),
+        (["competitions", "submit", "--file", "b.csv"], "b.csv"),
+        (["c", "submit", "--file=c.csv", "-m", "m"], "c.csv"),
+        (["--url", "http://h", "c", "submit", "-fd.csv"], "d.csv"),
+        (["c", "submit", "x", "-f", "a.csv", "--skip-check"], None),  # nothing to check
+        (["c", "files", "x", "-f", "a.csv"], None),
+        (["c", "submit", "x", "-f"], None),
+        ([], None),
+    ],
+)
+def test_the_file_to_check_is_found_in_the_raw_arguments(argv, expected):
+    assert warmup.submitted_file(argv) == expected
+
+
+def test_the_warm_up_hands_its_bytes_and_process_only_for_the_file_it_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(warmup, "FAST_FROM_BYTES", 10)
+    monkeypatch.setattr(warmup, "spare_processor", lambda: True)
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"id,y\n" + b"1,0.5\n" * 10)
+    monkeypatch.chdir(tmp_path)
+    try:
+        warmup.start("big.csv")
+        assert warmup.take_bytes(str(tmp_path / "other.csv")) is None
+        assert warmup.take_bytes(str(big)) == big.read_bytes()  # the same file, named otherwise
+        process = warmup.take_checker("big.csv")
+        assert process is not None and warmup.take_checker("big.csv") is None  # given once
+    finally:
+        warmup.finish()
+    assert process.returncode is not None  # ended and collected
+    assert warmup.take_bytes("big.csv") is None
+
+
+def test_without_a_spare_processor_pyarrow_is_imported_beside_the_command_instead(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(warmup, "FAST_FROM_BYTES", 10)
+    monkeypatch.setattr(warmup, "spare_processor", lambda: False)
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"id,y\n" + b"1,0.5\n" * 10)
+    try:
+        warmup.start(str(big))
+        assert warmup.take_checker(str(big)) is None  # checked in this process
+        assert warmup.take_bytes(str(big)) == big.read_bytes()
+    finally:
+        warmup.finish()

@@ -315,3 +315,73 @@ def test_help_and_listings_start_without_pandas_pyarrow_or_tqdm(site, cli_home, 
     (cli_home / "sub.csv").write_bytes(constant_submission(0.5))
     submit = ("c", "submit", "tiny-1d", "-f", str(cli_home / "sub.csv"), "-m", "small")
     assert modules_left_imported(*submit, names=HEAVY_MODULES, home=cli_home, env=env) == []
+
+
+# --- the local check: the ids file cached, a large file checked beside the command --------
+
+SAMPLE_PATH = "/api/challenges/tiny-1d/files/sample_submission.csv"
+
+
+def requests_made(monkeypatch) -> list[str]:
+    """The paths the client asks the live server for (a spy on the client, no mock)."""
+    from vsegrader_client.api import Api
+
+    made, request = [], Api.request
+
+    def spy(self, method, path, **kwargs):
+        made.append(path)
+        return request(self, method, path, **kwargs)
+
+    monkeypatch.setattr(Api, "request", spy)
+    return made
+
+
+def test_the_sample_file_is_cached_until_the_server_has_another_version(
+    cli, logged_in, cli_home, tiny_bundle, monkeypatch
+):
+    from challenges.bundles.importing import challenge_import
+    from challenges.bundles.reader import read_bundle
+
+    made = requests_made(monkeypatch)
+    rows = [f"{i},0.5" for i in range(1, 19)] + ["98,0.5", "99,0.5"]
+    (cli_home / "sub.csv").write_text("id,y\n" + "\n".join(rows) + "\n")
+    submit = ("c", "submit", "tiny-1d", "-f", cli_home / "sub.csv", "-m", "x")
+    first = cli(*submit)
+    assert first.code == 5 and "absent, e.g. '19', '20'" in first.err  # the sample's order
+    second = cli(*submit)
+    assert second.err == first.err
+    assert made.count(SAMPLE_PATH) == 1  # the second submit read the ids from the cache
+    sample = tiny_bundle / "public" / "sample_submission.csv"
+    sample.write_text("id,y\n" + "".join(f"{i},0.0\n" for i in range(20, 0, -1)))
+    challenge_import(bundle=read_bundle(tiny_bundle))  # a new version: a new created_at
+    third = cli(*submit)
+    assert made.count(SAMPLE_PATH) == 2
+    assert third.code == 5 and "absent, e.g. '20', '19'" in third.err  # the new version's
+
+
+def test_a_large_file_is_checked_in_a_second_process_with_the_same_messages(
+    cli, logged_in, challenge, cli_home, monkeypatch
+):
+    from vsegrader_client import submitting, warmup
+
+    monkeypatch.setattr(warmup, "spare_processor", lambda: True)  # whatever else runs
+    challenge.max_file_mb = 50
+    challenge.save()
+    rows = [f"{i},0.5\n" for i in range(1, 21)] + [f"{1000 + i},0.5\n" for i in range(400_000)]
+    (cli_home / "big.csv").write_text("id,y\n" + "".join(rows))
+    assert (cli_home / "big.csv").stat().st_size >= warmup.FAST_FROM_BYTES
+    submit = ("c", "submit", "tiny-1d", "-f", cli_home / "big.csv", "-m", "x")
+    in_process, check_submission = [], submitting.check_submission
+
+    def spy(*args, **kwargs):
+        in_process.append(args)
+        return check_submission(*args, **kwargs)
+
+    monkeypatch.setattr(submitting, "check_submission", spy)
+    beside = cli(*submit)
+    assert beside.code == 5 and not in_process  # the second process gave the verdict
+    assert "400,000 rows: unknown id" in beside.err.splitlines()[0]
+    monkeypatch.setattr(warmup, "start_checker", lambda path: None)
+    here = cli(*submit)
+    assert in_process and here.err == beside.err
+    assert not Submission.objects.exists()

@@ -12,24 +12,16 @@ What the client cannot see it leaves to the server: without the list of the test
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import importlib.abc
-import importlib.util
 import io
-import sys
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vsegrader_client.format.spec import Target
-from vsegrader_client.plain import check_plain
 from vsegrader_client.problems import CannotTell, FileRefused
+from vsegrader_client.warmup import FAST_FROM_BYTES, has_pyarrow
 
 __all__ = ["CannotTell", "FileRefused", "Spec", "Target", "check_submission", "sample_ids"]
-
-# From this size pyarrow's check, import included (0.2-0.3 s), beats plain Python's.
-FAST_FROM_BYTES = 4 << 20
 
 
 @dataclass(frozen=True)
@@ -67,56 +59,13 @@ def check_submission(
 
         check_file(data, spec.id_column, spec.targets, spec.row_count, id_index(expected_ids))
         return
+    from vsegrader_client.plain import check_plain  # here: vsegrader_client.checker needs none
+
     check_plain(data, spec, None if expected_ids is None else as_list(expected_ids))
-
-
-def preload(size: int) -> None:
-    """For a file of `size` bytes that pyarrow will check, import it (about 0.3 s) in the
-    background while the command waits for the server; the check then finds it imported.
-    For the command line only: pyarrow is kept from importing pandas in this process."""
-    if use_pyarrow(size):
-        threading.Thread(target=_import_fast_check, daemon=True).start()
-
-
-def _import_fast_check() -> None:
-    with contextlib.suppress(ImportError):
-        import pyarrow
-
-        import vsegrader_client.format.check  # noqa: F401
-
-        if "pandas" in sys.modules:
-            return
-        sys.meta_path.insert(0, WITHOUT_PANDAS)
-        try:
-            pyarrow.array([0])  # pyarrow looks for pandas here once, and remembers
-        finally:
-            sys.meta_path.remove(WITHOUT_PANDAS)
-
-
-class WithoutPandas(importlib.abc.MetaPathFinder):
-    """pyarrow imports pandas, if installed, on its first `pyarrow.array` call, to recognise
-    DataFrames: 0.2-0.6 s, as long as the check of a 30 MB file. The command line's check
-    passes none, so while pyarrow looks, pandas is not found."""
-
-    def find_spec(self, name, path=None, target=None):
-        if name.partition(".")[0] == "pandas":
-            raise ModuleNotFoundError("not needed by the command line", name=name)
-        return None
-
-
-WITHOUT_PANDAS = WithoutPandas()
 
 
 def use_pyarrow(size: int) -> bool:
     return size >= FAST_FROM_BYTES and has_pyarrow()
-
-
-def has_pyarrow() -> bool:
-    """Whether pyarrow and numpy are installed; asked without importing them."""
-    try:
-        return all(importlib.util.find_spec(name) for name in ("numpy", "pyarrow"))
-    except (ImportError, ValueError):
-        return False
 
 
 def as_list(ids) -> list[str]:

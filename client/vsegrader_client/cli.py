@@ -14,12 +14,18 @@ before or after the subcommand.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
-from vsegrader_client import __version__, board, commands, completion, submitting
-from vsegrader_client.errors import FAILED, CliError
+from vsegrader_client import warmup
+
+# Before the other modules load: a large file's check then finds pyarrow (nearly) imported.
+warmup.start_for_arguments(sys.argv[1:])
+
+import argparse  # noqa: E402
+
+from vsegrader_client import __version__, board, commands, completion, submitting  # noqa: E402
+from vsegrader_client.errors import FAILED, CliError  # noqa: E402
 
 EPILOG = """exit codes: 0 success, 1 other failure, 2 wrong arguments, 3 not logged in or token
 refused, 4 server unreachable, 5 file refused (locally or by the scorer), 6 submission
@@ -51,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001 - the promise is one line, not a traceback
         report(f"unexpected error ({type(error).__name__}: {error}); please report it")
         return FAILED
+    finally:
+        warmup.finish()
 
 
 def report(message: str, details: list[str] | None = None) -> None:

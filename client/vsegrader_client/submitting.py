@@ -4,11 +4,12 @@ the upload; what is left today is printed once the outcome is known."""
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
-from vsegrader_client import hints
-from vsegrader_client.api import Api, ApiError, segment
-from vsegrader_client.checks import FileRefused, Spec, check_submission, preload, sample_ids
+from vsegrader_client import checker, filecache, hints, warmup
+from vsegrader_client.api import Api
+from vsegrader_client.checks import FileRefused, Spec, check_submission, sample_ids
 from vsegrader_client.commands import open_api, slug_of
 from vsegrader_client.errors import INVALID_FILE, LATE, LIMIT_REACHED, OK, CliError
 from vsegrader_client.output import Progress, readable_time
@@ -41,16 +42,16 @@ def add_commands(actions, add_globals) -> None:
 
 def competition_submit(args) -> int:
     path = Path(args.file_name)
-    if not args.skip_check:
-        preload(file_size(path))
+    if not args.skip_check:  # the check of a large file starts at once (see warmup)
+        warmup.start(args.file_name)
     with open_api(args) as api:
         slug = slug_of(args)
         challenge = api.challenge(slug)  # the quota, the deadline and the file's format
         if used_up(challenge):
             refuse_if_used_up(api.status(slug))  # the status names the course's time zone
-        data = read_submission(path)
+        data = warmup.take_bytes(args.file_name) or read_submission(path)
         if not args.skip_check:
-            check_before_upload(api, challenge, data)
+            check_before_upload(api, challenge, data, warmup.take_checker(args.file_name))
         progress = Progress(f"Uploading {path.name}", len(data), quiet=args.quiet)
         submission = api.submit(slug, path.name, data, args.message, progress.update)
         progress.close()
@@ -59,8 +60,8 @@ def competition_submit(args) -> int:
             f"(submission {submission['id']})"
         )
         if args.wait:
-            done = wait_for_score(api, submission, args)
-            print_left(api.status(slug), done)
+            done, status = wait_for_score(api, slug, submission, args)
+            print_left(status, done)
             if done.get("status") == "failed":
                 lines = (done.get("error") or "no reason given").splitlines()
                 raise CliError(f"Scoring failed: {lines[0]}", INVALID_FILE, lines[1:])
@@ -116,13 +117,6 @@ def print_left(status: dict, submission: dict) -> None:
     )
 
 
-def file_size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except (OSError, ValueError):
-        return 0  # read_submission says why
-
-
 def read_submission(path: Path) -> bytes:
     if path.is_dir():
         raise CliError(f"{path} is a folder, not a file.", INVALID_FILE)
@@ -132,16 +126,19 @@ def read_submission(path: Path) -> bytes:
         raise CliError(f"Cannot read {path}: {error.strerror}", INVALID_FILE) from None
 
 
-def check_before_upload(api: Api, challenge: dict, data: bytes) -> None:
-    """Raises CliError with the server's own message if the server would refuse the file."""
+def check_before_upload(api: Api, challenge: dict, data: bytes, process=None) -> None:
+    """Raises CliError with the server's own message if the server would refuse the file.
+    `process`: the one checking this file already (vsegrader_client.checker), if any."""
     limit_mb = challenge.get("max_file_mb")
     if limit_mb and len(data) > limit_mb * 1024 * 1024:  # as the server's upload checks say
         refuse([f"The file is too large: the limit is {limit_mb} MB."])
     if not data:
         refuse(["The file is empty."])
     spec = Spec.from_api(challenge["submission_spec"])
+    sample = ids_file(api, challenge)
     try:
-        check_submission(data, spec, expected_ids(api, challenge, spec))
+        if process is None or not checker.verdict(process, spec, sample):
+            check_submission(data, spec, None if sample is None else sample_ids(sample, spec))
     except FileRefused as refused:
         advice = hints.hints(data, spec, refused.errors, hints.header_of(data))
         summary = hints.grouped(refused.kinds) if refused.problem_count > 1 else str(refused)
@@ -159,18 +156,14 @@ def refuse(errors: list[str], summary: str | None = None, advice: list[str] = ()
 
 def expected_ids(api: Api, challenge: dict, spec: Spec):
     """The test set's ids, from the file that lists them (the sample submission)."""
+    data = ids_file(api, challenge)
+    return None if data is None else sample_ids(data, spec)
+
+
+def ids_file(api: Api, challenge: dict) -> bytes | None:
+    """The bytes of the file that lists the test set's ids (cached between commands)."""
     name = challenge["submission_spec"].get("ids_file") or sample_name(challenge)
-    if not name:
-        return None
-    try:
-        data = api.fetch_bytes(
-            f"/api/challenges/{segment(challenge['slug'])}/files/{segment(name)}"
-        )
-    except ApiError as error:
-        if error.status == 404:
-            return None
-        raise
-    return sample_ids(data, spec)
+    return filecache.data_file(api, challenge, name) if name else None
 
 
 def sample_name(challenge: dict) -> str | None:
@@ -180,10 +173,20 @@ def sample_name(challenge: dict) -> str | None:
     return None
 
 
-def wait_for_score(api: Api, submission: dict, args) -> dict:
+def wait_for_score(api: Api, slug: str, submission: dict, args) -> tuple[dict, dict]:
+    """(the submission once scored or failed, the challenge's status after it). The status
+    is asked while the scorer works, before the first poll (which still comes when it
+    would have): a file counts from its upload on, so that status is right unless the
+    file fails, and is asked again if it does."""
+    uploaded = time.monotonic()
     if not args.quiet:
         print("Waiting for the score...", file=sys.stderr)
-    return api.poll(submission["id"], timeout=args.timeout)
+    late = submission.get("is_late")  # nothing is left to count: no status needed
+    status = {} if late else api.status(slug)
+    done = api.poll(submission["id"], timeout=args.timeout, since=uploaded)
+    if done.get("status") == "failed" and not late:
+        status = api.status(slug)  # failed files do not count
+    return done, status
 
 
 def print_score(submission: dict, challenge: dict) -> None:

@@ -34,12 +34,15 @@ def check_file(
     targets: Sequence[Target],
     row_count: int,
     index: IdIndex | None = None,
+    *,
+    read: CsvTable | None = None,
 ) -> CheckedFile:
     """The file's predictions; raise SubmissionInvalid listing what is wrong with it.
 
     `index`: the test set's ids. Without it only the number of rows is checked, not the ids.
+    `read`: `source` as read_csv read it with `column_types(id_column, targets)`, if it was.
     """
-    csv = read_csv(source, column_types(id_column, targets))
+    csv = read or read_csv(source, column_types(id_column, targets))
     problems = Problems()
     ids = read_ids(csv, id_column, problems)
     alignment = index.align(ids) if index is not None else None
