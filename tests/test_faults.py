@@ -38,9 +38,8 @@ from tests.servers import (
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
-pytest_plugins = (
-    "tests.fault_world",
-)  # redis_server, subprocess_env, worker_env, processes, unsent
+# Fixtures: redis_server, subprocess_env, worker_env, processes, unsent.
+pytest_plugins = ("tests.fault_world",)
 
 
 # --- a scoring worker killed mid-batch ------------------------------------------------------

@@ -23,9 +23,8 @@ from vsegrader.training.runner import process_alive
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
-pytest_plugins = (
-    "tests.fault_world",
-)  # redis_server, subprocess_env, worker_env, processes, unsent
+# Fixtures: redis_server, subprocess_env, worker_env, processes, unsent.
+pytest_plugins = ("tests.fault_world",)
 
 
 # --- a baseline training dies ---------------------------------------------------------------

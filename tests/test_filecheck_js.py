@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from vsegrader_client import checks, hints
 
+from challenges.submissions.browser_spec import spec_json
 from tests.hostile import SLUGS, case
 from tests.hostile_damage import hostile_files
 from tests.verdicts import server_verdict
@@ -36,17 +37,8 @@ SAMPLED_FILES = 400
 
 def spec_of(slug: str, *, ids: bool = True) -> dict:
     """The spec as challenges/submissions/browser_spec.py serves it."""
-    spec = case(slug).spec
-    return {
-        "id_column": spec.id_column,
-        "columns": list(spec.columns),
-        "targets": [
-            {"name": t.name, "kind": t.kind, "labels": list(t.labels)} for t in spec.targets
-        ],
-        "row_count": spec.row_count,
-        "ids": list(case(slug).ids) if ids else None,
-        "max_bytes": 50 * 1024 * 1024,
-    }
+    c = case(slug)
+    return spec_json(c.spec, list(c.ids) if ids else None, 50 * 1024 * 1024)
 
 
 def run_node(items: list[dict]) -> list:

@@ -20,6 +20,7 @@ from vsegrader_client.format.check import sample_ids
 from challenges import selectors
 from challenges.bundles.reader import is_sample_name
 from challenges.models import Challenge, DataFile
+from challenges.scoring import SubmissionSpec
 
 MB = 1024 * 1024
 CACHE_SECONDS = 300  # a re-imported bundle reaches open pages within minutes
@@ -35,7 +36,11 @@ def submission_spec_json(request, slug: str) -> JsonResponse:
 
 
 def browser_spec(challenge: Challenge) -> dict:
-    spec = challenge.spec
+    return spec_json(challenge.spec, expected_ids(challenge), upload_limit(challenge))
+
+
+def spec_json(spec: SubmissionSpec, ids: list[str] | None, max_bytes: int) -> dict:
+    """What filecheck.js checks a file against (its docstring gives the shape)."""
     return {
         "id_column": spec.id_column,
         "columns": list(spec.columns),
@@ -43,8 +48,8 @@ def browser_spec(challenge: Challenge) -> dict:
             {"name": t.name, "kind": t.kind, "labels": list(t.labels)} for t in spec.targets
         ],
         "row_count": spec.row_count,
-        "ids": expected_ids(challenge),
-        "max_bytes": upload_limit(challenge),
+        "ids": ids,
+        "max_bytes": max_bytes,
     }
 
 
