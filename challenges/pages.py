@@ -8,12 +8,10 @@ request (a plain link, a bookmark, the back button's history restore) gets the w
 so everything works without JavaScript.
 """
 
-from importlib import import_module
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.contrib.staticfiles import finders
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -44,23 +42,13 @@ TAB_BODY = "tab-body"  # the element a tab link swaps
 SUBMISSIONS_SHOWN = 20  # the latest ones; "show all" lists every one
 
 
+@login_required
 @require_GET
 def challenge_list(request):
-    if not request.user.is_authenticated:
-        return anonymous_home(request)
     challenges = list(selectors.challenge_list(user=request.user))
     statuses = status.statuses_for_list(challenges, request.user)
     cards = [(challenge, statuses.get(challenge.pk)) for challenge in challenges]
     return render(request, "challenges/list.html", {"cards": cards})
-
-
-def anonymous_home(request):
-    """The course's landing page (vsegrader/landing.py) while it exists; the login form else."""
-    try:
-        landing = import_module("vsegrader.landing")
-    except ModuleNotFoundError:
-        return redirect_to_login(request.get_full_path())
-    return landing.landing_page(request)
 
 
 # The page frame and its tabs

@@ -96,7 +96,7 @@ def test_every_page_pattern_is_visited_by_a_role_or_skipped_for_a_checked_reason
     assert problems == [], "\n".join(problems)
     keys = {role: {stop.key for stop in role_stops} for role, role_stops in stops.items()}
     assert {"login", "password_reset_confirm", "not-found"} <= keys["anonymous"]
-    assert {"challenge-list", "challenge-insights", "project-mine", "forbidden"} <= keys["student"]
+    assert {"home", "challenge-insights", "project-mine", "forbidden"} <= keys["student"]
     assert {"grades", "project-group", "admin-index", "api-docs"} <= keys["instructor"]
     assert "grades" not in keys["student"] and "login" not in keys["student"]
 

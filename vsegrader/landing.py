@@ -14,10 +14,18 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from challenges import selectors
+from challenges import pages, selectors
 from vsegrader.course.models import GradeScheme, ProjectSettings
 
 FAVICON = "favicon.svg"  # under challenges/static/
+
+
+def home(request):
+    """`/`: the challenge list for a student or an instructor, the course's landing page for
+    anyone else. It lives here, not in the challenges app, which knows nothing of the course."""
+    if request.user.is_authenticated:
+        return pages.challenge_list(request)
+    return landing_page(request)
 
 
 @require_GET

@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/", include(accounts_urls.api_urls)),
     path("api/", include(clientsite_urls.api_urls)),
     path("api/", include(training_urls.api_urls)),
+    path("", landing.home, name="home"),  # before the apps' "": members get challenge-list
     path("about/", landing.landing_page, name="landing"),
     path("favicon.ico", landing.favicon, name="favicon"),
     path("", include(page_urls)),
