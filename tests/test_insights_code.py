@@ -55,7 +55,9 @@ def test_a_student_attaches_a_notebook_to_their_final_submission_from_the_page(
     client.force_login(student)
     listing = client.get(f"/challenges/{pets.slug}/my-submissions/").content.decode()
     assert f'action="/submissions/{submission.pk}/code/"' in listing
-    client.post(f"/submissions/{submission.pk}/code/", {"code": upload("m.ipynb", notebook("x=1"))})
+    code = {"code": upload("m.ipynb", notebook("x=1"))}
+    response = client.post(f"/submissions/{submission.pk}/code/", code)
+    assert response["Location"] == f"/challenges/{pets.slug}/submissions/"  # where the form is
     attached = AttachedCode.objects.get(submission=submission)
     assert (attached.kind, attached.file_name) == ("ipynb", "m.ipynb")
     assert "m.ipynb" in client.get(f"/challenges/{pets.slug}/my-submissions/").content.decode()

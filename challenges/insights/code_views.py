@@ -33,7 +33,7 @@ def submission_code(request, pk: int):
         messages.success(request, f"The code of submission #{submission.pk} is attached.")
     except code.CodeRefused as refused:
         messages.error(request, refused.message)
-    return redirect("challenge-detail", slug=submission.challenge.slug)
+    return redirect("challenge-submissions", slug=submission.challenge.slug)
 
 
 def code_download(submission) -> HttpResponse:
