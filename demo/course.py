@@ -107,7 +107,11 @@ def demo_accounts() -> list[DemoAccount]:
         user.email = f"{account.username}@example.com"
         make_instructor(user, account.is_instructor)
         user.is_superuser = account.is_instructor
-        user.set_password(account.password)
+        if not user.check_password(account.password):
+            # Only when it differs: a new hash is a password change, which revokes the
+            # account's API tokens (vsegrader/accounts/passwords.py), and `dev.py serve`
+            # loads the demo on every start.
+            user.set_password(account.password)
         user.save()
     baseline_account()
     return list(DEMO_ACCOUNTS)

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from challenges.models import Challenge
 from demo.bundles import DEMO_SLUGS
+from vsegrader.accounts.tokens import token_create, token_list
 from vsegrader.permissions import is_instructor
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,11 @@ def test_loaddemo_opens_the_five_challenges_and_prints_logins(capsys):
 def test_loaddemo_twice_changes_nothing(capsys):
     call_command("loaddemo", "--scale", "0.02")
     deadlines = dict(Challenge.objects.values_list("slug", "deadline"))
+    student = get_user_model().objects.get(username="student1")
+    token_create(user=student, name="laptop")  # `dev.py serve` reloads the demo on each start
     capsys.readouterr()
     call_command("loaddemo", "--scale", "0.02")
     assert capsys.readouterr().out.count("0 data files written, 0 removed") == 5
     assert dict(Challenge.objects.values_list("slug", "deadline")) == deadlines
+    assert token_list(user=student), "restarting the site must not log the demo's CLI out"
+    assert get_user_model().objects.get(username="student1").check_password("student-demo")
