@@ -18,8 +18,6 @@ from challenges.boards.leaderboards import LeaderboardRow, leaderboard
 from challenges.models import Challenge, Extension, Submission
 from challenges.rules import deadlines, quotas
 
-IN_FLIGHT = (Submission.Status.QUEUED, Submission.Status.SCORING)
-
 
 @dataclass(frozen=True)
 class Placing:
@@ -98,15 +96,15 @@ def statuses_for_list(challenges: list[Challenge], user) -> dict[int, Participan
     latest_extension = _latest_extensions(challenges)
     statuses = {}
     for challenge in challenges:
-        reveal = max(challenge.deadline, latest_extension.get(challenge.pk) or challenge.deadline)
+        reveal = deadlines.later_of(challenge.deadline, latest_extension.get(challenge.pk))
         mine = counts.get(challenge.pk, {})
         statuses[challenge.pk] = ParticipantStatus(
             public=_placing(challenge, user.pk, "public"),
             private=_placing(challenge, user.pk, "private") if now >= reveal else None,
             finals_marked=mine.get("finals", 0),
             finals_allowed=challenge.final_selections,
-            quota=_quota(challenge, mine, now),
-            deadline=max(challenge.deadline, extended.get(challenge.pk) or challenge.deadline),
+            quota=quotas.quota_from(challenge, mine, now),
+            deadline=deadlines.later_of(challenge.deadline, extended.get(challenge.pk)),
         )
     return statuses
 
@@ -116,19 +114,11 @@ def _placing(challenge: Challenge, user_id: int, split: str) -> Placing:
 
 
 def _counts_by_challenge(challenges, user, now: datetime) -> dict[int, dict]:
-    """`quotas.quota_for`'s counts, for all the challenges in one query."""
-    failed = Q(status=Submission.Status.FAILED)
-    today = Q(created_at__gte=quotas.day_start(now))
+    """`quotas.quota_for`'s counts and the finals marked, for all the challenges in one query."""
     rows = (
         Submission.objects.filter(challenge__in=challenges, user=user, is_baseline=False)
         .values("challenge_id")
-        .annotate(
-            used_today=Count("pk", filter=today & ~failed),
-            failed_today=Count("pk", filter=today & failed),
-            checking_today=Count("pk", filter=today & Q(status__in=IN_FLIGHT)),
-            used_total=Count("pk", filter=~failed),
-            finals=Count("pk", filter=Q(is_final=True)),
-        )
+        .annotate(**quotas.usage_counts(now), finals=Count("pk", filter=Q(is_final=True)))
     )
     return {row["challenge_id"]: row for row in rows}
 
@@ -141,16 +131,3 @@ def _latest_extensions(challenges) -> dict[int, datetime]:
         .annotate(latest=Max("deadline"))
     )
     return {row["challenge_id"]: row["latest"] for row in rows}
-
-
-def _quota(challenge: Challenge, counts: dict, now: datetime) -> quotas.Quota:
-    return quotas.Quota(
-        daily_limit=challenge.daily_limit,
-        used_today=counts.get("used_today", 0),
-        total_limit=challenge.total_limit or None,
-        used_total=counts.get("used_total", 0),
-        resets_at=quotas.next_day_start(now),
-        failed_daily_limit=quotas.failed_cap(challenge),
-        failed_today=counts.get("failed_today", 0),
-        checking_today=counts.get("checking_today", 0),
-    )

@@ -17,11 +17,14 @@ from django.utils import timezone
 from challenges.models import Challenge, Extension
 
 
+def later_of(deadline: datetime, extension: datetime | None) -> datetime:
+    """A deadline as an extension moves it: later, never earlier."""
+    return max(deadline, extension) if extension is not None else deadline
+
+
 def effective_deadline(*, challenge: Challenge, user) -> datetime:
     extension = Extension.objects.filter(challenge=challenge, user=user).first()
-    if extension is not None and extension.deadline > challenge.deadline:
-        return extension.deadline
-    return challenge.deadline
+    return later_of(challenge.deadline, extension.deadline if extension else None)
 
 
 def is_late(*, challenge: Challenge, user, at: datetime) -> bool:
@@ -68,7 +71,7 @@ def reveal_at(challenge: Challenge) -> datetime:
     """The private board opens when the last participant's deadline has passed, so that a
     student with an extension cannot read private scores while still submitting."""
     latest = challenge.extensions.aggregate(latest=Max("deadline"))["latest"]
-    return max(challenge.deadline, latest) if latest else challenge.deadline
+    return later_of(challenge.deadline, latest)
 
 
 def is_revealed(challenge: Challenge, now: datetime | None = None) -> bool:

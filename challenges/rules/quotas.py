@@ -12,6 +12,7 @@ participant's row, so parallel uploads by one student are serialized and never e
 """
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -103,22 +104,34 @@ def failed_cap(challenge: Challenge) -> int:
 def quota_for(*, challenge: Challenge, user, now: datetime | None = None) -> Quota:
     now = now or timezone.now()
     mine = Submission.objects.filter(challenge=challenge, user=user, is_baseline=False)
+    return quota_from(challenge, mine.aggregate(**usage_counts(now)), now)
+
+
+def usage_counts(now: datetime) -> dict[str, Count]:
+    """What a Quota counts, as aggregates over a participant's own (not baseline)
+    submissions: one query for one challenge (`quota_for`) or, grouped by challenge, for
+    every card of the list page (`boards/status.py`)."""
     failed = Q(status=Submission.Status.FAILED)
-    today = mine.filter(created_at__gte=day_start(now)).aggregate(
-        used=Count("pk", filter=~failed),
-        failed=Count("pk", filter=failed),
-        checking=Count("pk", filter=Q(status__in=IN_FLIGHT)),
-    )
-    used_total = mine.exclude(failed).count() if challenge.total_limit else 0
+    today = Q(created_at__gte=day_start(now))
+    return {
+        "used_today": Count("pk", filter=today & ~failed),
+        "failed_today": Count("pk", filter=today & failed),
+        "checking_today": Count("pk", filter=today & Q(status__in=IN_FLIGHT)),
+        "used_total": Count("pk", filter=~failed),
+    }
+
+
+def quota_from(challenge: Challenge, counts: Mapping[str, int], now: datetime) -> Quota:
+    """The Quota of `usage_counts` (a missing count is 0: no submission yet)."""
     return Quota(
         daily_limit=challenge.daily_limit,
-        used_today=today["used"],
+        used_today=counts.get("used_today") or 0,
         total_limit=challenge.total_limit or None,
-        used_total=used_total,
+        used_total=counts.get("used_total") or 0,
         resets_at=next_day_start(now),
         failed_daily_limit=failed_cap(challenge),
-        failed_today=today["failed"],
-        checking_today=today["checking"],
+        failed_today=counts.get("failed_today") or 0,
+        checking_today=counts.get("checking_today") or 0,
     )
 
 
