@@ -12,9 +12,8 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.staticfiles import finders
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -65,7 +64,6 @@ def frame_context(request, challenge) -> dict:
         "metric": get_metric(challenge.metric),
         "is_instructor": is_instructor,
         "deadline_open": timezone.now() < deadline,
-        "has_filecheck": finders.find("js/filecheck.js") is not None,
         "strip": status.participant_status(challenge, user),
         "your_deadline": deadline,
         "has_extension": deadline != challenge.deadline,
@@ -128,7 +126,7 @@ def challenge_submissions(request, slug: str):
             return redirect(f"{url}?{urlencode({'new': submission.pk})}")
     context = submissions_context(request, challenge)
     context["form"] = form
-    context["spec_url"] = spec_url(challenge)
+    context["spec_url"] = reverse("challenge-submission-spec", args=[slug])
     return render_tab(request, challenge, "submissions", context, 400 if form.errors else 200)
 
 
@@ -149,15 +147,6 @@ def submit(request, challenge, form) -> Submission | None:
     except intake.SubmissionRejected as rejected:
         form.add_error("file", rejected.message)
         return None
-
-
-def spec_url(challenge) -> str:
-    """The submission spec the browser checks a file against (empty while the JSON view
-    is not installed: the server's check stays the one that decides)."""
-    try:
-        return reverse("challenge-submission-spec", args=[challenge.slug])
-    except NoReverseMatch:
-        return ""
 
 
 def submissions_context(request, challenge) -> dict:
