@@ -29,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.latency import start_worker  # noqa: E402
+from bench.stack import embedded_env  # noqa: E402
 
 SCRIPT = Path(sys.executable).parent / "vsegrader"
 BIG_ROWS = 1_250_000
@@ -114,17 +115,7 @@ print('TOKEN', token_create(user=user, name='bench')[1])
 
 def time_site(runs: int) -> tuple[float, float, float, float]:
     with tempfile.TemporaryDirectory(prefix="vsegrader-bench-") as var:
-        env = {
-            **os.environ,
-            "VSEGRADER_VAR_DIR": var,
-            "LOG_LEVEL": "WARNING",
-            "VSEGRADER_API_RATE": "",
-            "SUBMISSION_UPLOAD_RATE": "",
-            "SECRET_KEY": "cli-bench-secret-key-not-for-production-0123456789",
-            "SECURE_HTTPS": "0",  # plain HTTP on 127.0.0.1
-        }
-        for key in ("DATABASE_URL", "CELERY_BROKER_URL"):
-            env.pop(key, None)
+        env = embedded_env(var)
         manage = [sys.executable, "manage.py"]
         subprocess.run([*manage, "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
         out = subprocess.run(

@@ -18,7 +18,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.stack import ROOT, fresh_database, percentile, reachable, worker_command  # noqa: E402
+from bench.stack import (  # noqa: E402
+    ROOT,
+    embedded_env,
+    fresh_database,
+    percentile,
+    reachable,
+    worker_command,
+)
 
 ROWS = 2000
 PG_URL = "postgres://postgres@127.0.0.1:5432/vsegrader_bench"
@@ -95,19 +102,7 @@ def start_worker(env: dict) -> subprocess.Popen:
 
 def run_setup(name: str, extra_env: dict, runs: int) -> list[float]:
     with tempfile.TemporaryDirectory(prefix="vsegrader-bench-") as var:
-        env = {
-            **os.environ,
-            "VSEGRADER_VAR_DIR": var,
-            "LOG_LEVEL": "WARNING",
-            "SECRET_KEY": "latency-bench-secret-key-not-for-production-0123456789",
-            "SECURE_HTTPS": "0",  # plain HTTP on 127.0.0.1
-            "VSEGRADER_API_RATE": "",
-            "SUBMISSION_UPLOAD_RATE": "",
-            **extra_env,
-        }  # measure scoring, not the throttle or the per-student upload pace
-        for key in ("DATABASE_URL", "CELERY_BROKER_URL"):
-            if key not in extra_env:
-                env.pop(key, None)
+        env = embedded_env(var, **extra_env)  # scoring, not the throttle or upload pace
         migrate = [sys.executable, "manage.py", "migrate", "-v", "0"]
         subprocess.run(migrate, cwd=ROOT, env=env, check=True)
         worker = start_worker(env)

@@ -57,6 +57,25 @@ def flush_redis(*urls: str) -> None:
         redis.Redis.from_url(url).flushdb()
 
 
+def embedded_env(var, **extra: str) -> dict:
+    """A site and worker on the embedded stack in `var`, as a benchmark measures them: no
+    per-user throttle or upload pace, a throwaway key, plain HTTP on 127.0.0.1. `extra`
+    wins; without a DATABASE_URL or CELERY_BROKER_URL in it, SQLite and the filesystem
+    broker are used whatever the shell has set."""
+    env = {
+        **os.environ,
+        "VSEGRADER_VAR_DIR": str(var),
+        "LOG_LEVEL": "WARNING",
+        "SECRET_KEY": "bench-secret-key-not-for-production-0123456789",
+        "SECURE_HTTPS": "0",
+        "VSEGRADER_API_RATE": "",
+        "SUBMISSION_UPLOAD_RATE": "",
+    }
+    for key in ("DATABASE_URL", "CELERY_BROKER_URL"):
+        env.pop(key, None)
+    return {**env, **extra}
+
+
 def worker_command(queues: str = "scoring,scoring-bulk", concurrency: int = 2) -> list[str]:
     """A Celery scoring worker as the benchmarks run it: no mingle, gossip or heartbeat, so
     it is ready at once and measures scoring only."""
