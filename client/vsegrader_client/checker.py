@@ -4,8 +4,9 @@ so in a thread it would only take turns with the command's own start-up and requ
 
 vsegrader_client.warmup starts this process as soon as `c submit` names a large file. It
 imports the check (vsegrader_client/format, the server's own), reads the file, and reads
-it as CSV the way most submission files are laid out (`read_ahead`), while the command
-line asks the server for the challenge. Then it waits on stdin for the format and the
+it as CSV the way most submission files are laid out (`read_ahead`, on pyarrow's threads
+while the rest of the check imports), while the command line asks the server for the
+challenge. Then it waits on stdin for the format and the
 sample file's bytes, and answers one line of JSON on stdout: {"verdict": "ok"},
 {"verdict": "refused", ...} with the messages as the check raised them, or
 {"verdict": "unknown"} when it could not check (the command line then checks in its own
@@ -56,9 +57,11 @@ def main(path: str) -> None:
     from vsegrader_client.warmup import import_fast_check
 
     reader = FileReader(path)  # beside the imports: reading does not hold the interpreter lock
+    import pyarrow.csv  # noqa: F401 - what the CSV reader needs, then the rest beside it
+
+    ahead = ReadAhead(reader)
     import_fast_check()
-    data = reader.data()
-    guess = read_ahead(data)
+    data, guess = ahead.result()
     line = sys.stdin.buffer.readline()
     if not line:
         return
@@ -82,6 +85,28 @@ class FileReader(threading.Thread):
     def data(self) -> bytes:
         self.join()
         return self.bytes
+
+
+class ReadAhead(threading.Thread):
+    """`read_ahead` of the file, while the check's other modules import: pyarrow parses CSV
+    without the interpreter lock, on its own threads."""
+
+    def __init__(self, reader: FileReader):
+        super().__init__(daemon=True)
+        from vsegrader_client.format import csvfile  # noqa: F401 - here, not in two threads
+
+        self.reader = reader
+        self.data = b""
+        self.guess = None
+        self.start()
+
+    def run(self) -> None:
+        self.data = self.reader.data()
+        self.guess = read_ahead(self.data)
+
+    def result(self) -> tuple[bytes, object]:
+        self.join()
+        return self.data, self.guess
 
 
 def read_ahead(data: bytes):
