@@ -366,30 +366,3 @@ def test_the_checking_process_runs_numpy_on_one_thread_unless_the_student_chose(
     assert warmup.checker_environment()["OPENBLAS_NUM_THREADS"] == "1"
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")
     assert warmup.checker_environment()["OPENBLAS_NUM_THREADS"] == "4"
-
-
-READ_WITHOUT_COMPUTE = """
-import sys
-import pyarrow as pa
-from vsegrader_client.format.csvfile import read_csv
-from vsegrader_client.format.errors import SubmissionInvalid
-read = read_csv(b"id,y\\n1,0.5\\n2,1e3\\n", {"id": pa.string(), "y": pa.float64()})
-print(read.table.num_rows, "pyarrow.compute" in sys.modules)
-try:
-    read_csv(b"id,y\\n1,0.5\\n2,abc\\n", {"id": pa.string(), "y": pa.float64()})
-except SubmissionInvalid as refused:
-    print(refused.errors[0], "pyarrow.compute" in sys.modules)
-"""
-
-
-def test_a_readable_file_is_read_without_importing_pyarrow_compute():
-    """pyarrow.compute takes 0.05 s to import, which the checking process spends while
-    pyarrow parses the file (vsegrader_client.checker.ReadAhead): reading imports it only
-    to explain a file pyarrow refused."""
-    result = subprocess.run(
-        [sys.executable, "-c", READ_WITHOUT_COMPUTE], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.splitlines() == [
-        "2 False",
-        "Column 'y' line 3: 'abc' is not a number True",
-    ]

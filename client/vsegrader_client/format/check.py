@@ -17,7 +17,13 @@ import pyarrow.compute as pc
 
 from vsegrader_client.format.columns import arrow_type, read_ids, read_target
 from vsegrader_client.format.csvfile import CsvTable, Source, read_csv
-from vsegrader_client.format.errors import MAX_MESSAGES, Problems, SubmissionInvalid, quote
+from vsegrader_client.format.errors import (
+    MAX_MESSAGES,
+    Problems,
+    SubmissionInvalid,
+    quote,
+    values_at,
+)
 from vsegrader_client.format.ids import Alignment, DuplicateIds, IdIndex, duplicate_groups
 from vsegrader_client.format.spec import Target
 
@@ -107,7 +113,7 @@ def _check_ids(ids, positions, index: IdIndex, row_count, csv: CsvTable, problem
 
 def _report_unknown(ids: pa.Array, rows: np.ndarray, csv: CsvTable, problems: Problems) -> None:
     def describe(rows: np.ndarray) -> list[str]:
-        texts = ids.take(pa.array(rows)).to_pylist()
+        texts = values_at(ids, rows)
         return [
             f"Unknown id {quote(text)} on line {line}"
             for text, line in zip(texts, csv.lines.of_rows(rows))
@@ -127,7 +133,7 @@ def _report_duplicates(ids: pa.Array, count: int, csv: CsvTable, problems: Probl
 def _report_missing_ids(rows: np.ndarray, expected: pa.Array, problems: Problems) -> None:
     if len(rows) == 0:
         return
-    examples = ", ".join(quote(text) for text in expected.take(pa.array(rows[:3])).to_pylist())
+    examples = ", ".join(quote(text) for text in values_at(expected, rows[:3]))
     if len(rows) == 1:
         problems.add(f"Missing ids: 1 id of the test set is absent: {examples}")
     else:

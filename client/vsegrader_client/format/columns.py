@@ -150,4 +150,4 @@ def _only(mask: np.ndarray, checked: np.ndarray | None) -> np.ndarray:
 
 
 def _texts(column: pa.ChunkedArray, rows: np.ndarray) -> list[str]:
-    return pc.cast(column.take(pa.array(rows)), pa.string()).to_pylist()
+    return pc.cast(column.take(rows.tolist()), pa.string()).to_pylist()  # see values_at

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from vsegrader_client.format.csvfile import BLOCK_SIZE, arrow_read
-from vsegrader_client.format.errors import Problems, SubmissionInvalid, quote
+from vsegrader_client.format.errors import Problems, SubmissionInvalid, quote, values_at
 from vsegrader_client.format.lines import LineNumbers
 from vsegrader_client.format.text import MULTILINE, not_utf8
 
@@ -84,7 +84,7 @@ def _check_number_texts(name: str, column, lines: LineNumbers, problems: Problem
     bad_rows = np.flatnonzero(~numeric.to_numpy(zero_copy_only=False))
 
     def describe(rows: np.ndarray) -> list[str]:
-        texts = column.take(pa.array(rows)).to_pylist()
+        texts = values_at(column, rows)
         return [
             f"Column {name!r} line {line}: "
             + ("missing value" if not text.strip() else f"{quote(text)} is not a number")
