@@ -1,10 +1,13 @@
-"""What the command line's check of a large file imports: every module is time spent before
-a refused 30 MB file gets its answer (vsegrader_client/checker.py), so the check imports
-what it needs and no more. Each case runs in a fresh interpreter. No Django needed:
-pytest -p no:django tests/test_checker_imports.py"""
+"""The process that checks a large file beside the command line (vsegrader_client/checker.py):
+when it is started, and what it imports. Every module is time spent before a refused 30 MB
+file gets its answer, so the check imports what it needs and no more; each of those cases
+runs in a fresh interpreter. No Django needed: pytest -p no:django tests/test_checker_process.py"""
 
 import subprocess
 import sys
+
+import pytest
+from vsegrader_client import warmup
 
 READ_A_GOOD_FILE_THEN_A_BAD_ONE = """
 import sys
@@ -59,3 +62,30 @@ def test_quoting_the_rows_of_a_refused_file_imports_neither_numpy_ma_nor_pandas(
         "'1', '2', '3'",
         "False False",
     ]
+
+
+def test_the_threads_running_now_are_read_from_the_kernel(tmp_path):
+    loadavg = tmp_path / "loadavg"
+    loadavg.write_text("1.56 0.91 0.59 3/188 18781\n")
+    assert warmup.running_now(str(loadavg)) == 3
+    loadavg.write_text("garbage")
+    assert warmup.running_now(str(loadavg)) is None
+    assert warmup.running_now(str(tmp_path / "absent")) is None
+
+
+@pytest.mark.parametrize(
+    ("running", "load", "expected"),
+    [
+        (1, 1.56, True),  # idle now, whatever the last minute was
+        (2, 0.2, False),  # another thread runs: the second processor is taken
+        (None, 0.9, True),  # no count of running threads: the load average decides
+        (None, 1.2, False),
+    ],
+)
+def test_a_processor_is_spare_when_fewer_threads_run_than_there_are_processors(
+    monkeypatch, running, load, expected
+):
+    monkeypatch.setattr(warmup.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(warmup.os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(warmup, "running_now", lambda: running)
+    assert warmup.spare_processor() is expected
