@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -65,7 +66,30 @@ def check_submission(
 
 
 def use_pyarrow(size: int) -> bool:
-    return size >= FAST_FROM_BYTES and has_pyarrow()
+    return size >= FAST_FROM_BYTES and has_pyarrow() and fast_check_imports()
+
+
+def fast_check_imports() -> bool:
+    """Whether the check with pyarrow can be imported. An installed pyarrow may refuse the
+    installed numpy (pyarrow 26 needs NumPy 2); the check is then done in plain Python, and
+    the student is told once why it is slower."""
+    if FAST_CHECK_REFUSED:
+        return False
+    try:
+        import vsegrader_client.format.check  # noqa: F401
+    except ImportError as error:
+        if not FAST_CHECK_REFUSED:
+            FAST_CHECK_REFUSED.append(str(error))
+            print(
+                f"vsegrader: note: pyarrow cannot be used ({error}); the file is checked in "
+                "plain Python, which takes longer.",
+                file=sys.stderr,
+            )
+        return False
+    return True
+
+
+FAST_CHECK_REFUSED: list[str] = []  # why, once told
 
 
 def as_list(ids) -> list[str]:
