@@ -8,11 +8,13 @@ check_30mb_s: `c submit` of a ~30 MB, 1.25M-row file that the local check refuse
 id unknown, as in issue 15); server_30mb_s: the same file with `--skip-check --wait`, so
 the server's verdict (upload, queue, validation); submit_wait_p50_s: a good 2,000-row file
 with `--wait` (the first run downloads the sample file, the others find it cached);
-list_s: `c list`. Each is a median of --runs runs; the 30 MB runs alternate the check and
-the server's verdict, so that a busy spell on a shared machine hits both. Earlier lines
+list_s: `c list`; slowest_other_s: the slowest median of the other commands (files,
+download, submissions, submission, status, leaderboard, config, --help). Each is a median
+of --runs runs; the 30 MB runs alternate the check and the server's verdict, so that a busy
+spell on a shared machine hits both. Earlier lines
 give every run, how many pairs the check won, and the checks in process.
 
-Last line: check_30mb_s=… server_30mb_s=… submit_wait_p50_s=… list_s=…
+Last line: check_30mb_s=… server_30mb_s=… submit_wait_p50_s=… list_s=… slowest_other_s=…
 """
 
 import argparse
@@ -113,7 +115,7 @@ print('TOKEN', token_create(user=user, name='bench')[1])
 """
 
 
-def time_site(runs: int) -> tuple[float, float, float, float]:
+def time_site(runs: int) -> tuple[float, float, float, float, float]:
     with tempfile.TemporaryDirectory(prefix="vsegrader-bench-") as var:
         env = embedded_env(var)
         manage = [sys.executable, "manage.py"]
@@ -167,6 +169,7 @@ def measure_commands(runs: int, port: int, token: str, home: Path) -> tuple:
         )
         for _ in range(runs)
     ]
+    others = time_other_commands(runs, env, home)
     _, big = big_files(home, BIG_ROWS)
     refuse = ["c", "submit", "bench-1d", "-f", str(big), "-m", "big", "-q"]
     checks, servers = [], []
@@ -187,12 +190,37 @@ def measure_commands(runs: int, port: int, token: str, home: Path) -> tuple:
         )
     )
     print(f"30 MB: the local check was no slower than the server in {won} of {runs} pairs")
+    print("other commands (median s): " + ", ".join(f"{k} {v:.2f}" for k, v in others.items()))
     return (
         statistics.median(waits),
         statistics.median(lists),
         statistics.median(checks),
         statistics.median(servers),
+        max(others.values()),
     )
+
+
+OTHER_COMMANDS = {
+    "files": ["c", "files", "bench-1d"],
+    "download -f": ["c", "download", "bench-1d", "-f", "sample_submission.csv", "-p", "dl", "-o"],
+    "download": ["c", "download", "bench-1d", "-p", "dl", "-o", "-q"],
+    "submissions": ["c", "submissions", "bench-1d"],
+    "submission": ["c", "submission", "1"],
+    "status": ["c", "status", "bench-1d"],
+    "leaderboard -s": ["c", "leaderboard", "bench-1d", "-s"],
+    "leaderboard -d": ["c", "leaderboard", "bench-1d", "-d", "-p", "dl"],
+    "config view": ["config", "view"],
+    "--help": ["--help"],
+}
+
+
+def time_other_commands(runs: int, env: dict, home: Path) -> dict[str, float]:
+    """The median wall time of every other command, run after the submits (so that the
+    lists have rows)."""
+    return {
+        name: statistics.median(timed(argv, env, home) for _ in range(runs))
+        for name, argv in OTHER_COMMANDS.items()
+    }
 
 
 def main() -> None:
@@ -208,10 +236,10 @@ def main() -> None:
         f"in process: client check {in_process_check:.2f} s, "
         f"server validation {in_process_server:.2f} s"
     )
-    wait, listing, check, server = time_site(args.runs)
+    wait, listing, check, server, slowest_other = time_site(args.runs)
     print(
         f"check_30mb_s={check:.2f} server_30mb_s={server:.2f} "
-        f"submit_wait_p50_s={wait:.2f} list_s={listing:.2f}"
+        f"submit_wait_p50_s={wait:.2f} list_s={listing:.2f} slowest_other_s={slowest_other:.2f}"
     )
 
 
