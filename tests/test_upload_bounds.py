@@ -329,6 +329,44 @@ def test_the_requeue_sends_each_students_oldest_waiting_submission_to_scoring(
     assert sorted(sent) == [(second.pk, None), (third.pk, "scoring-bulk")]
 
 
+def test_a_rescore_goes_to_the_bulk_queue_and_new_uploads_are_not_behind_it(
+    settings, sent, django_capture_on_commit_callbacks, challenge, student, other_student
+):
+    settings.SCORING_BULK_QUEUE = "scoring-bulk"
+    challenge.daily_limit = 20
+    challenge.save()
+    old = [
+        upload(challenge, user, constant_submission(0.5))
+        for user in (student, student, other_student)
+    ]
+    for submission in old:
+        judge.submission_score(submission_id=submission.pk)
+    Submission.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert intake.submissions_rescore(challenge=challenge) == 3
+    assert sorted(sent) == [(s.pk, "scoring-bulk") for s in old]
+    first_new, second_new = (upload(challenge, student, constant_submission(0.4)) for _ in range(2))
+    sent.clear()
+    for submission in (first_new, second_new):
+        intake.enqueue_scoring(submission.pk)
+    assert sent == [(first_new.pk, None), (second_new.pk, "scoring-bulk")]  # a burst is still one
+
+
+def test_the_requeue_leaves_a_rescore_its_time_however_old_its_rows_are(
+    settings, sent, django_capture_on_commit_callbacks, challenge, student
+):
+    settings.SCORING_BULK_QUEUE = "scoring-bulk"
+    submission = upload(challenge, student, constant_submission(0.5))
+    judge.submission_score(submission_id=submission.pk)
+    Submission.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        intake.submissions_rescore(challenge=challenge)
+    assert intake.submissions_requeue_stuck() == 0  # sent a moment ago, not stuck
+    later = timezone.now() + settings.REQUEUE_QUEUED_AFTER + timedelta(seconds=1)
+    assert intake.submissions_requeue_stuck(now=later) == 1  # lost: sent again, to bulk
+    assert sent[-1] == (submission.pk, "scoring-bulk")
+
+
 def test_without_a_bulk_queue_every_submission_goes_to_scoring(settings, sent, challenge, student):
     settings.SCORING_BULK_QUEUE = ""
     challenge.daily_limit = 20

@@ -7,8 +7,10 @@ oldest one still waiting for a score, and to the bulk queue (setting SCORING_BUL
 e.g. "scoring-bulk"; empty or unset: everything goes to `scoring`) when an older one of
 theirs is still queued or being scored. Workers consume both (`-Q scoring,scoring-bulk`) in
 turn, so an upload in `scoring` waits behind at most one bulk task per free worker process,
-however many a student has sent. The queue is only a route: the row stays `queued` until it
-is scored, and the periodic requeue sends a stuck row again through the same rule.
+however many a student has sent. A rescore's rows all go to the bulk queue and do not count
+as anyone's older upload, so a rescore of the whole challenge delays no new upload either.
+The queue is only a route: the row stays `queued` until it is scored, and the periodic
+requeue sends a stuck row again through the same rule.
 """
 
 import logging
@@ -19,7 +21,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from challenges.models import Challenge, Submission
@@ -156,16 +158,31 @@ def bulk_queue() -> str:
     return getattr(settings, "SCORING_BULK_QUEUE", "") or ""
 
 
+# Rows queued again by their challenge's rescore (created before it was asked for): the
+# backlog of a rescore goes to the bulk queue, and it never makes a new upload of their
+# authors wait behind it
+RESCORED = Q(created_at__lt=F("challenge__rescore_requested_at"))
+
+
 def scoring_queue_for(submission_id: int) -> str | None:
-    """The bulk queue when the author has an older submission waiting; else None (the task's
-    own route, `scoring`). One query."""
+    """The bulk queue for a rescored row, or when the author has an older upload waiting;
+    else None (the task's own route, `scoring`). Two queries at most."""
     bulk = bulk_queue()
     if not bulk:
         return None
-    author = Submission.objects.filter(pk=submission_id).values("user_id")
-    older_waiting = Submission.objects.filter(
-        user_id=Subquery(author), pk__lt=submission_id, status__in=IN_FLIGHT
-    ).exists()
+    row = Submission.objects.filter(pk=submission_id).annotate(
+        rescored=ExpressionWrapper(RESCORED, BooleanField())
+    )
+    found = row.values("user_id", "rescored").first()
+    if found is None or found["rescored"]:
+        return bulk if found else None
+    older_waiting = (
+        Submission.objects.filter(
+            user_id=found["user_id"], pk__lt=submission_id, status__in=IN_FLIGHT
+        )
+        .exclude(RESCORED)
+        .exists()
+    )
     return bulk if older_waiting else None
 
 
@@ -173,8 +190,11 @@ def submissions_requeue_stuck(*, now: datetime | None = None) -> int:
     """Sends every submission that waited too long to a worker again (lost message,
     broker outage, dead worker). Safe to run any time: scoring is idempotent."""
     now = now or timezone.now()
+    queued_before = now - settings.REQUEUE_QUEUED_AFTER
     stuck = Submission.objects.filter(
-        Q(status=Submission.Status.QUEUED, created_at__lt=now - settings.REQUEUE_QUEUED_AFTER)
+        # a rescore sent its rows just now, however old they are
+        Q(status=Submission.Status.QUEUED, created_at__lt=queued_before)
+        & ~Q(challenge__rescore_requested_at__gte=queued_before)
         | Q(
             status=Submission.Status.SCORING,
             scoring_started_at__lt=now - settings.REQUEUE_SCORING_AFTER,
