@@ -18,8 +18,7 @@ from challenges.boards.standings import refresh_standings
 from challenges.bundles.importing import challenge_import
 from challenges.bundles.reader import read_bundle
 from challenges.insights.services import insights_compute
-from challenges.models import Submission
-from challenges.rules.deadlines import grant_extension
+from challenges.models import Extension, Submission
 from tests import access
 from tests.admin_forms import post_mode
 from tests.bundles import write_tiny_bundle
@@ -288,12 +287,14 @@ def world(tmp_path, make_user) -> World:
         student.api_token = Token.objects.create(user=user).key
         students[name] = student
     try_to_untick_the_ladder(challenges[SEALED], instructor)
-    grant_extension(
+    # granted before the deadline: the private board stays closed until bob's ends
+    Extension.objects.create(
         challenge=challenges[EXTENDED],
         user=students["bob"].user,
         deadline=now + timedelta(days=2),
         granted_by=instructor,
     )
+    Extension.objects.update(created_at=past - timedelta(days=1))
     rows = {row.user_id: row for row in gradebook.gradebook().rows}
     for student in students.values():
         student.grades = rows[student.user.pk]

@@ -114,12 +114,12 @@ def test_uploads_under_an_extension_made_after_the_reveal_are_late(
 ):
     after_reveal = challenge.deadline + timedelta(hours=1)
     at(monkeypatch, after_reveal)
-    deadlines.grant_extension(
-        challenge=challenge,
-        user=student,
-        deadline=after_reveal + timedelta(days=2),
-        granted_by=instructor,
-    )
+    extended = {"challenge": challenge, "user": student, "granted_by": instructor}
+    with pytest.raises(deadlines.ExtensionRefused, match="no extension can be granted"):
+        deadlines.grant_extension(**extended, deadline=after_reveal + timedelta(days=2))
+    assert not Extension.objects.exists()
+    # one made anyway (the shell, the database) does not reopen anything either
+    Extension.objects.create(**extended, deadline=after_reveal + timedelta(days=2))
     submission = intake.submission_create(
         challenge=challenge, user=student, file=csv_upload(constant_submission(0.5))
     )

@@ -5,8 +5,8 @@ is on time when it arrives strictly before the deadline: at the deadline second 
 
 Once private scores have been shown to students (first_reveal_at), nothing a student does
 changes which of their submissions count: an extension made after that moment is refused in
-the admin (extension_refusal), and one that exists anyway neither reopens final selection
-nor makes later uploads count (counting_deadline).
+the admin and by grant_extension (extension_refusal), and one that exists anyway neither
+reopens final selection nor makes later uploads count (counting_deadline).
 """
 
 from datetime import datetime
@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from challenges.models import Challenge, Extension
+from vsegrader.refusals import Refused
 
 
 def later_of(deadline: datetime, extension: datetime | None) -> datetime:
@@ -78,7 +79,17 @@ def is_revealed(challenge: Challenge, now: datetime | None = None) -> bool:
     return (now or timezone.now()) >= reveal_at(challenge)
 
 
+class ExtensionRefused(Refused):
+    pass
+
+
 def grant_extension(*, challenge: Challenge, user, deadline: datetime, granted_by, reason=""):
+    """Grants (or moves) `user`'s extension; raises ExtensionRefused where the admin would
+    refuse it (`extension_refusal`), so no path grants one the admin could not."""
+    existing = Extension.objects.filter(challenge=challenge, user=user).first()
+    refusal = extension_refusal(challenge=challenge, deadline=deadline, existing=existing)
+    if refusal:
+        raise ExtensionRefused(refusal, "revealed")
     extension, _ = Extension.objects.update_or_create(
         challenge=challenge,
         user=user,
