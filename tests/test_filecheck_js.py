@@ -343,3 +343,19 @@ def test_the_view_s_spec_makes_the_browser_refuse_what_the_server_refuses(logged
             assert got["problems"] == []
         except SubmissionInvalid as invalid:
             assert got["problems"] == invalid.errors
+
+
+def test_a_sample_that_repeats_an_id_gives_no_ids_so_only_the_row_count_is_checked(
+    logged_in, challenge
+):
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    sample = challenge.files.get(name="sample_submission.csv")
+    repeated = b"id,y\n" + b"7,0\n" * 20  # 20 rows, as many as the test set, one id
+    sample.file.save("sample_submission.csv", ContentFile(repeated), save=False)
+    sample.sha256 = hashlib.sha256(repeated).hexdigest()  # a new version of the file
+    sample.save()
+    spec = logged_in.get(SPEC_URL.format(challenge.slug)).json()
+    assert spec["ids"] is None and spec["row_count"] == 20

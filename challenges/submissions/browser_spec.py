@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
-from vsegrader_client.format.check import sample_ids
+from vsegrader_client.format.check import id_index, sample_ids
 
 from challenges import selectors
 from challenges.bundles.reader import is_sample_name
@@ -79,5 +79,5 @@ def ids_data_file(challenge: Challenge) -> DataFile | None:
 def _ids_of(pk: int, sha256: str, id_column: str, row_count: int) -> tuple[str, ...] | None:
     """Read once per file version (its hash is in the key): a sample can hold a million ids."""
     with DataFile.objects.get(pk=pk).file.open("rb") as handle:
-        ids = sample_ids(handle.read(), id_column, row_count)
-    return None if ids is None else tuple(ids.to_pylist())
+        index = id_index(sample_ids(handle.read(), id_column, row_count))  # None: a repeat
+    return None if index is None else tuple(index.ids.to_pylist())
