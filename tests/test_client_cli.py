@@ -82,12 +82,17 @@ def test_status_shows_left_today_reset_deadline_with_zone_best_score_rank_and_fi
     lines = result.out.splitlines()
     assert lines[0] == "Tiny regression (tiny-1d)"
     assert lines[1].startswith("  left today: 4 of 5 (resets ") and "Europe/Prague" in lines[1]
-    assert lines[2].startswith("  deadline: 2030-03-15 17:00 UTC+01:00 Europe/Prague")
-    assert lines[3] == "  best public score: 0.25 (mse, lower is better)"
-    assert lines[4] == "  rank: 2 of 2"
-    assert lines[5] == f"  finals (2 allowed): {mine.id}"
-    as_json = cli("c", "status", "-c", "tiny-1d", "--json").json[0]
-    assert as_json["quota"]["remaining_today"] == 4 and as_json["finals"] == [mine.id]
+    assert lines[2] == "  failed files left today: 20 of 20 (a file that fails uses no submission)"
+    assert lines[3].startswith("  deadline: 2030-03-15 17:00 UTC+01:00 Europe/Prague")
+    assert lines[4] == "  best public score: 0.25 (mse, lower is better)"
+    assert lines[5] == "  rank: 2 of 2"
+    assert lines[6] == f"  finals (2 allowed): {mine.id}"
+    as_json = cli("c", "status", "-c", "tiny-1d", "--json").json  # one object, as kaggle's
+    assert as_json["leftToday"] == 4 and as_json["finals"] == [mine.id]
+    assert as_json["resetsAt"].endswith("+01:00") and as_json["timeZone"] == "Europe/Prague"
+    (row,) = csv.DictReader(io.StringIO(cli("c", "status", "tiny-1d", "--csv").out))
+    assert row["leftToday"] == "4" and row["finals"] == str(mine.id) and row["rank"] == "2"
+    assert all(not value.startswith(("{", "[")) for value in row.values())  # flat cells
 
 
 def test_a_data_files_creation_date_is_when_an_import_last_changed_it(
@@ -151,6 +156,8 @@ def test_the_submissions_list_has_an_error_column_and_submission_shows_the_whole
     assert rows[0]["error"] == message
     shown = cli("c", "submission", failed.id)
     assert shown.code == 0 and "    Column 'x' line 3: 'abc' is not a number" in shown.out
+    as_json = cli("c", "submission", failed.id, "--json").json  # one object, not a list
+    assert as_json["ref"] == failed.id and as_json["error"] == message
 
 
 def test_final_and_unfinal_mark_a_submission(cli, logged_in, challenge, student):
@@ -167,8 +174,8 @@ def test_final_and_unfinal_mark_a_submission(cli, logged_in, challenge, student)
 
 def test_a_failed_file_leaves_the_count_of_left_today_as_it_was(cli, logged_in, challenge, student):
     failed_submission(challenge, student, "Required column 'y' could not be found")
-    status = cli("c", "status", "tiny-1d", "--json").json[0]
-    assert status["quota"]["remaining_today"] == 5
+    status = cli("c", "status", "tiny-1d", "--json").json
+    assert status["leftToday"] == 5 and status["failedLeftToday"] == 19
 
 
 # --- configuration and login --------------------------------------------------------------

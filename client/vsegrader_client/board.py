@@ -1,5 +1,5 @@
-"""Reading commands: list, files, download, submissions, submission, status, final,
-unfinal, leaderboard."""
+"""Reading commands: list, files, download, submissions, submission, status (in
+standing.py), final, unfinal, leaderboard."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 from vsegrader_client.api import Api, segment
 from vsegrader_client.commands import open_api, slug_of
 from vsegrader_client.errors import OK, USAGE, CliError
-from vsegrader_client.output import Progress, human_size, readable_time, show
+from vsegrader_client.output import Progress, human_size, readable_time, show, show_record
+from vsegrader_client.standing import show_status
 
 SUBMISSION_COLUMNS = [
     "ref",
@@ -63,7 +64,7 @@ def add_commands(actions, add_globals) -> None:
         "submission", "one submission, with the whole message", show_submission, slug=False
     )
     one.add_argument("submission_id", type=int, metavar="ID")
-    parser("status", "left today, reset time, deadline, best score, rank, finals", status)
+    parser("status", "left today, reset time, deadline, best score, rank, finals", show_status)
     for name, final in (("final", True), ("unfinal", False)):
         mark = parser(
             name,
@@ -189,11 +190,8 @@ def show_submission(args) -> int:
     with open_api(args) as api:
         s = api.submission(args.submission_id)
     if args.style != "table":
-        show(
-            [*SUBMISSION_COLUMNS, "challenge"],
-            [{**submission_row(s), "challenge": s.get("challenge")}],
-            args.style,
-        )
+        row = {**submission_row(s), "challenge": s.get("challenge")}
+        show_record([*SUBMISSION_COLUMNS, "challenge"], row, args.style)
         return OK
     print(f"Submission {s['id']} to {s.get('challenge')}: {status_text(s)}")
     print(f"  file: {s.get('file_name')}  sent: {readable_time(s.get('created_at'))}")
@@ -205,41 +203,6 @@ def show_submission(args) -> int:
         print("  message:")
         for line in str(s["error"]).splitlines():
             print(f"    {line}")
-    return OK
-
-
-def status(args) -> int:
-    with open_api(args) as api:
-        st = api.status(slug_of(args))
-    if args.style != "table":
-        show(list(st), [st], args.style)
-        return OK
-    zone = st.get("time_zone") or ""
-    print(f"{st.get('title') or st['challenge']} ({st['challenge']})")
-    quota = st.get("quota")
-    if quota:
-        print(
-            f"  left today: {quota['remaining_today']} of {quota['daily_limit']} "
-            f"(resets {readable_time(quota.get('resets_at'))} {zone})"
-        )
-        if quota.get("total_limit") is not None:
-            print(f"  left in total: {quota['remaining_total']} of {quota['total_limit']}")
-    else:
-        print("  left today: no limit (instructor)")
-    print(
-        f"  deadline: {readable_time(st.get('your_deadline'))} {zone}"
-        f"{'' if st.get('is_open') else ' (closed)'}"
-    )
-    best = st.get("best_public_score")
-    better = "higher" if st.get("higher_is_better") else "lower"
-    print(
-        f"  best public score: {'none yet' if best is None else f'{best:.6g}'} "
-        f"({st.get('metric')}, {better} is better)"
-    )
-    rank = st.get("rank")
-    print(f"  rank: {'-' if rank is None else rank} of {st.get('participants')}")
-    finals = ", ".join(str(i) for i in st.get("finals") or []) or "none (best scores count)"
-    print(f"  finals ({st.get('final_selections')} allowed): {finals}")
     return OK
 
 

@@ -22,6 +22,8 @@ def cell(value: Any) -> str:
         return ""
     if isinstance(value, float):
         return f"{value:.6g}"
+    if isinstance(value, (list, tuple)):
+        return " ".join(cell(item) for item in value)  # ids: "7 3"
     return str(value)
 
 
@@ -93,6 +95,17 @@ def write_json(columns: Sequence[str], rows: Sequence[dict], out: TextIO) -> Non
 
 
 FORMATS = {"table": table, "csv": write_csv, "json": write_json}
+
+
+def show_record(columns: Sequence[str], row: dict, style: str, out: TextIO | None = None) -> None:
+    """One record (a status, a submission) as CSV or JSON: a header and one row, or one
+    object rather than a list of one."""
+    out = out or sys.stdout
+    if style == "json":
+        json.dump({column: row.get(column) for column in columns}, out, indent=2)
+        out.write("\n")
+    else:
+        write_csv(columns, [row], out)
 
 
 def show(
