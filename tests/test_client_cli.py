@@ -1,19 +1,15 @@
 """The `vsegrader` command line's newer commands against a live test server: status,
-submission, final/unfinal, the error column, config and default competition, login's
-address checks, several tokens with `logout` revoking only its own, completion, the
-failures that used to be tracebacks (broken pipes, paths in the way), the files' creation
-dates, and what each command imports at start-up."""
+submission, final/unfinal, the error column, completion, the failures that used to be
+tracebacks (broken pipes, paths in the way), the files' creation dates, and what each
+command imports at start-up. Login and configuration: tests/test_client_login.py."""
 
 import csv
 import io
-import json
 import os
 import subprocess
 import sys
-import threading
 import zipfile
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -47,26 +43,6 @@ def failed_submission(challenge, user, error: str) -> Submission:
         error=error,
         description="broken",
     )
-
-
-@pytest.fixture
-def other_site():
-    """A web server that is not a vsegrader site (it answers every request with HTML)."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - http.server's name
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.end_headers()
-            self.wfile.write(b"<html>hello</html>")
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
 
 
 # --- seeing results -------------------------------------------------------------------------
@@ -176,63 +152,6 @@ def test_a_failed_file_leaves_the_count_of_left_today_as_it_was(cli, logged_in, 
     failed_submission(challenge, student, "Required column 'y' could not be found")
     status = cli("c", "status", "tiny-1d", "--json").json
     assert status["leftToday"] == 5 and status["failedLeftToday"] == 19
-
-
-# --- configuration and login --------------------------------------------------------------
-
-
-def test_a_default_competition_is_used_when_no_slug_is_given(cli, logged_in, cli_home):
-    assert cli("config", "set", "competition", "Tiny-1D").code == 0
-    assert json.loads(config_file(cli_home).read_text())["competition"] == "tiny-1d"
-    assert cli("c", "files", "--json").code == 0
-    view = cli("config", "view").out
-    assert "competition: tiny-1d" in view and f"url: {logged_in} (file)" in view
-    assert cli("config", "unset", "competition").code == 0
-    missing = cli("c", "files")
-    assert missing.code == 2 and "config set competition" in missing.err
-
-
-def test_global_options_come_before_or_after_the_subcommand(cli, site, cli_home, student):
-    save_login(cli_home, closed_port_url(), token_for(student))
-    assert cli("c", "list", "--url", site).code == 0
-    assert cli("--url", site, "c", "list").code == 0
-    assert cli("c", "--url", site, "list").code == 0
-
-
-def test_login_asks_for_the_address_and_checks_it_before_the_password(cli, cli_home, monkeypatch):
-    answers = io.StringIO(f"{closed_port_url()}\nalice\n{PASSWORD}\n")
-    monkeypatch.setattr("sys.stdin", answers)
-    result = cli("login")
-    assert result.code == 4 and result.err.startswith("vsegrader: Could not reach the server")
-    assert answers.read() == f"alice\n{PASSWORD}\n"  # the password was never asked for
-
-
-def test_login_says_when_the_server_is_not_a_vsegrader_site(cli, cli_home, other_site, monkeypatch):
-    monkeypatch.setattr("sys.stdin", io.StringIO(f"alice\n{PASSWORD}\n"))
-    result = cli("login", "--url", other_site)
-    assert result.code == 1 and "is not a vsegrader site" in result.err
-
-
-def test_login_with_an_address_copied_from_a_page_uses_the_sites_root(
-    cli, site, cli_home, monkeypatch
-):
-    monkeypatch.setattr("sys.stdin", io.StringIO(f"alice\n{PASSWORD}\n"))
-    result = cli("login", "--url", f"{site}/challenges/tiny-1d/")
-    assert result.code == 0, result.err
-    assert json.loads(config_file(cli_home).read_text())["url"] == site
-
-
-def test_logout_on_one_machine_leaves_the_other_logins_working(
-    cli, site, cli_home, student, monkeypatch
-):
-    script_token = token_for(student)
-    monkeypatch.setattr("sys.stdin", io.StringIO(f"alice\n{PASSWORD}\n"))
-    assert cli("login", "--url", site, "--name", "laptop").code == 0
-    assert [t.label.name for t in student.auth_token_set.all()] == ["test", "laptop"]
-    assert cli("logout").code == 0
-    assert [t.label.name for t in student.auth_token_set.all()] == ["test"]
-    save_login(cli_home, site, script_token)
-    assert cli("whoami").code == 0
 
 
 # --- no tracebacks ------------------------------------------------------------------------

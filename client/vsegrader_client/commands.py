@@ -47,16 +47,50 @@ def login(args) -> int:
             token = read_token()
         else:
             token = password_token(api, args.username, args.name or default_token_name())
-    with Api(url, token) as api:
-        me = api.me()
+    me = whose_token(url, token, pasted=args.with_token)
     saved = config.read_file()
+    replaced = revoke_replaced(saved, url, token)
     saved.update({"url": url, "token": token, "username": me["username"]})
     path = config.save(saved)
     role = " (instructor)" if me.get("is_instructor") else ""
     print(f"Logged in to {url} as {me['username']}{role}; the token is saved in {path}.")
+    if replaced:
+        print("This machine's previous token is revoked: one saved login, one live token.")
     if settings.token_source == "env":
         print("Note: VSEGRADER_TOKEN is set and takes precedence over the saved token.")
     return OK
+
+
+def whose_token(url: str, token: str, *, pasted: bool) -> dict:
+    """The account of a new token; a pasted one the server refuses is said in login's words."""
+    with Api(url, token) as api:
+        try:
+            return api.me()
+        except ApiError as error:
+            if pasted and error.status == 401:
+                raise CliError(
+                    "The server refused this token: copy it again from the site's API token "
+                    "page (it is shown once, when made).",
+                    NOT_AUTHORIZED,
+                ) from None
+            raise
+
+
+def revoke_replaced(saved: dict, url: str, token: str) -> bool:
+    """Revokes the token this machine saved for `url` before, which the new one replaces:
+    otherwise each login again would leave one more live token nobody has. Best effort: a
+    token the server no longer knows, or a server that fails now, leaves the login as it is."""
+    old, old_url = saved.get("token"), saved.get("url")
+    if not old or old == token or not old_url:
+        return False
+    try:
+        if config.normalize_url(old_url) != url:
+            return False  # another site's token is kept (and forgotten with this save)
+        with Api(url, old) as api:
+            api.revoke_token()
+    except CliError:
+        return False
+    return True
 
 
 def default_token_name() -> str:
@@ -134,7 +168,10 @@ def whoami(args) -> int:
 def config_view(args) -> int:
     settings = config.load(getattr(args, "url", None))
     token = {"env": "from VSEGRADER_TOKEN", "file": "saved"}.get(settings.token_source, "none")
-    print(f"url: {settings.url} ({settings.url_source})")
+    if settings.url_source == "default":  # login asks for the address, not knowing one
+        print(f"url: none saved (`vsegrader login` asks for it; commands try {settings.url})")
+    else:
+        print(f"url: {settings.url} ({settings.url_source})")
     print(f"competition: {settings.competition or '(none)'}")
     print(f"username: {settings.username or '(unknown)'}")
     print(f"token: {token}")
