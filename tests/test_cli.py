@@ -300,10 +300,10 @@ def test_a_good_submission_is_uploaded_and_its_score_awaited(
     path = submission_file(perfect_submission(), "perfect.csv")
     result = cli("competitions", "submit", "tiny-1d", "-f", path, "-m", "exact", "--wait")
     assert result.code == 0, result.err
-    submitted, left, scored = result.out.splitlines()
+    submitted, scored, left = result.out.splitlines()  # the outcome, then what it leaves
     assert submitted.startswith("Successfully submitted to Tiny regression")
-    assert left == "4 of 5 left today"
     assert scored == "Scored: public score 0 (mse, lower is better)"
+    assert left == "4 of 5 left today"
     submission = Submission.objects.get()
     assert (submission.description, submission.file_name) == ("exact", "perfect.csv")
 
@@ -315,9 +315,17 @@ def test_a_file_the_scorer_refuses_ends_the_wait_with_exit_5(
     path = submission_file(b"id,y\n1,0.5\n2,abc\n")
     result = cli("c", "submit", "tiny-1d", "-f", path, "-m", "x", "--wait", "--skip-check")
     assert result.code == 5
-    assert result.err.splitlines()[-1] == (
-        "vsegrader: Scoring failed: Column 'y' line 3: 'abc' is not a number"
-    )
+    assert result.err.splitlines()[-2:] == [
+        "vsegrader: Scoring failed: Column 'y' line 3: 'abc' is not a number",
+        "  5 of 5 left today (failed files do not count)",
+    ]
+
+
+@pytest.mark.parametrize("timeout", ["-1", "0", "nan", "inf", "soon"])
+def test_wait_s_timeout_must_be_a_positive_number_of_seconds(cli, logged_in, timeout):
+    result = cli("c", "submit", "tiny-1d", "-f", "x.csv", "-m", "x", "--wait", "--timeout", timeout)
+    assert result.code == 2 and "not a positive number of seconds" in result.err
+    assert not Submission.objects.exists()
 
 
 def test_the_daily_limit_is_reported_with_exit_6(cli, logged_in, challenge, submission_file):
@@ -347,9 +355,13 @@ def test_a_late_submission_is_accepted_but_exits_7(cli, logged_in, challenge, su
     assert Submission.objects.get().is_late
 
 
-def test_an_unreadable_file_exits_5_before_anything_is_sent(cli, logged_in):
+def test_a_path_that_is_no_readable_file_exits_2_before_anything_is_sent(cli, logged_in, cli_home):
     result = cli("competitions", "submit", "tiny-1d", "-f", "missing.csv", "-m", "x")
-    assert result.code == 5 and result.err.startswith("vsegrader: Cannot read missing.csv")
+    assert result.code == 2 and result.err.startswith("vsegrader: Cannot read missing.csv")
+    (cli_home / "folder.csv").mkdir()
+    result = cli("competitions", "submit", "tiny-1d", "-f", cli_home / "folder.csv", "-m", "x")
+    assert result.code == 2 and "is a folder, not a file" in result.err
+    assert not Submission.objects.exists()
 
 
 # --- the installed command ----------------------------------------------------------------

@@ -68,9 +68,10 @@ def whose_token(url: str, token: str, *, pasted: bool) -> dict:
             return api.me()
         except ApiError as error:
             if pasted and error.status == 401:
+                reason = f" ({error.detail})" if error.detail else ""
                 raise CliError(
-                    "The server refused this token: copy it again from the site's API token "
-                    "page (it is shown once, when made).",
+                    f"The server refused this token{reason}: copy it again from the site's "
+                    "API token page (it is shown once, when made).",
                     NOT_AUTHORIZED,
                 ) from None
             raise

@@ -11,7 +11,7 @@ from vsegrader_client import checker, filecache, hints, warmup
 from vsegrader_client.api import Api
 from vsegrader_client.checks import FileRefused, Spec, check_submission, sample_ids
 from vsegrader_client.commands import open_api, slug_of
-from vsegrader_client.errors import INVALID_FILE, LATE, LIMIT_REACHED, OK, CliError
+from vsegrader_client.errors import INVALID_FILE, LATE, LIMIT_REACHED, OK, USAGE, CliError
 from vsegrader_client.output import Progress, readable_time
 
 
@@ -31,13 +31,29 @@ def add_commands(actions, add_globals) -> None:
     submit.add_argument("-m", "--message", required=True, help="a description of the submission")
     submit.add_argument("--wait", action="store_true", help="wait for the score and print it")
     submit.add_argument(
-        "--timeout", type=float, default=600, help="seconds --wait waits at most (default 600)"
+        "--timeout",
+        type=seconds,
+        default=600,
+        help="seconds --wait waits at most (default 600)",
     )
     submit.add_argument(
         "--skip-check", action="store_true", help="upload without checking the file first"
     )
     add_quiet(submit)
     submit.set_defaults(handler=competition_submit)
+
+
+def seconds(text: str) -> float:
+    """--timeout's value: a positive number of seconds (argparse says so otherwise)."""
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
 
 
 def competition_submit(args) -> int:
@@ -59,13 +75,15 @@ def competition_submit(args) -> int:
             f"Successfully submitted to {challenge.get('title') or slug} "
             f"(submission {submission['id']})"
         )
-        if args.wait:
+        if args.wait:  # the outcome, then what is left today (which the outcome decides)
             done, status = wait_for_score(api, slug, submission, args)
-            print_left(status, done)
+            left = left_today(status, done)
             if done.get("status") == "failed":
                 lines = (done.get("error") or "no reason given").splitlines()
-                raise CliError(f"Scoring failed: {lines[0]}", INVALID_FILE, lines[1:])
+                raise CliError(f"Scoring failed: {lines[0]}", INVALID_FILE, [*lines[1:], *left])
             print_score(done, challenge)
+            for line in left:
+                print(line)
         elif not submission.get("is_late"):
             print(
                 f"It is being scored: `vsegrader c submission {submission['id']}` shows the "
@@ -106,24 +124,25 @@ def refuse_if_used_up(status: dict) -> None:
     )
 
 
-def print_left(status: dict, submission: dict) -> None:
+def left_today(status: dict, submission: dict) -> list[str]:
+    """'4 of 5 left today' once the outcome is known; none for a late submission (it counts
+    for nothing) or without a limit."""
     quota = status.get("quota")
     if not quota or submission.get("is_late"):
-        return
+        return []
     why = " (failed files do not count)" if submission.get("status") == "failed" else ""
-    print(
-        f"{quota['remaining_today']} of {quota['daily_limit']} left today{why}",
-        file=sys.stderr if submission.get("status") == "failed" else sys.stdout,
-    )
+    return [f"{quota['remaining_today']} of {quota['daily_limit']} left today{why}"]
 
 
 def read_submission(path: Path) -> bytes:
+    """The file's bytes; a path that is no readable file is a wrong argument (exit 2), not a
+    refused file (5): nothing was checked."""
     if path.is_dir():
-        raise CliError(f"{path} is a folder, not a file.", INVALID_FILE)
+        raise CliError(f"{path} is a folder, not a file: give the CSV file with -f.", USAGE)
     try:
         return path.read_bytes()
     except OSError as error:
-        raise CliError(f"Cannot read {path}: {error.strerror}", INVALID_FILE) from None
+        raise CliError(f"Cannot read {path}: {error.strerror}", USAGE) from None
 
 
 def check_before_upload(api: Api, challenge: dict, data: bytes, process=None) -> None:
