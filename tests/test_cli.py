@@ -186,11 +186,15 @@ def test_download_fetches_every_file_and_skips_present_ones_unless_forced(
     assert result.code == 0, result.err
     folder = cli_home / "data"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "extra.zip",
+        "extra",  # extra.zip, extracted and removed
         "sample_submission.csv",
         "test.csv",
         "train.csv",
     ]
+    assert (folder / "extra" / "notes.txt").read_text().startswith("an extra folder")
+    one = cli("competitions", "download", "tiny-1d", "-p", "one", "-f", "extra.zip", "--unzip")
+    assert one.code == 0 and "Extracted extra.zip" in one.out
+    assert [p.name for p in (cli_home / "one").iterdir()] == ["extra"]
     assert (folder / "test.csv").read_bytes() == (tiny_bundle / "public/test.csv").read_bytes()
     again = cli("competitions", "download", "-c", "tiny-1d", "-p", "data", "-f", "test.csv")
     assert "already here" in again.out

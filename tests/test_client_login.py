@@ -57,6 +57,18 @@ def test_a_default_competition_is_used_when_no_slug_is_given(cli, logged_in, cli
     assert missing.code == 2 and "config set competition" in missing.err
 
 
+def test_a_default_competition_the_site_does_not_know_is_refused_before_it_is_saved(
+    cli, logged_in, cli_home
+):
+    refused = cli("config", "set", "competition", "tiny-1")
+    assert refused.code == 1 and "No challenge 'tiny-1'" in refused.err
+    assert "did you mean tiny-1d?" in refused.err
+    assert "competition" not in json.loads(config_file(cli_home).read_text())
+    config_file(cli_home).unlink()  # not logged in: saved, and said to be unchecked
+    saved = cli("config", "set", "competition", "tiny-1")
+    assert saved.code == 0 and "; not checked: " in saved.out
+
+
 def test_global_options_come_before_or_after_the_subcommand(cli, site, cli_home, student):
     save_login(cli_home, closed_port_url(), token_for(student))
     assert cli("c", "list", "--url", site).code == 0

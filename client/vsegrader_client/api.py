@@ -48,6 +48,10 @@ class ApiError(CliError):
         self.retry_after: float | None = None
 
 
+class UnknownChallenge(CliError):
+    """No challenge by that slug on the site (the message names the nearest ones)."""
+
+
 def segment(text: str) -> str:
     """One URL path segment (a slug or a file name), escaped."""
     return quote(str(text), safe="")
@@ -195,7 +199,7 @@ class Api:
         close = difflib.get_close_matches(slug.lower(), slugs, n=3, cutoff=0.5)
         hint = f"; did you mean {' or '.join(close)}?" if close else ""
         listed = "" if close else f" (challenges: {', '.join(slugs) or 'none'})"
-        return CliError(f"No challenge {slug!r} on {self.url}{hint}{listed}", FAILED)
+        return UnknownChallenge(f"No challenge {slug!r} on {self.url}{hint}{listed}", FAILED)
 
     def submissions(self, slug: str) -> list[dict]:
         return self.about(slug, f"/api/challenges/{segment(slug)}/submissions/")

@@ -57,7 +57,11 @@ def add_commands(actions, add_globals) -> None:
     download.add_argument("-f", "--file", dest="file_name", help="only this file, as it is")
     download.add_argument("-p", "--path", help="folder to download into (default: here)")
     download.add_argument("-o", "--force", action="store_true", help="download even if present")
-    download.add_argument("--unzip", action="store_true", help="the files, not SLUG.zip")
+    download.add_argument(
+        "--unzip",
+        action="store_true",
+        help="the files themselves, not SLUG.zip; zip archives among them are extracted",
+    )
     add_quiet(download)
     parser("submissions", "your submissions to a challenge", competition_submissions)
     one = parser(
@@ -291,7 +295,9 @@ def competition_download(args) -> int:
         files = chosen_files(challenge, args.file_name)
         if args.file_name or args.unzip:
             for data_file in files:
-                download_one(api, slug, data_file, folder, args)
+                path = download_one(api, slug, data_file, folder, args)
+                if args.unzip:
+                    extract_archive(path, folder)
             return OK
         target = folder / f"{slug}.zip"
         if target.exists() and not args.force:
@@ -304,6 +310,24 @@ def competition_download(args) -> int:
             write_zip(target, paths)
     print(f"Downloaded {target} ({len(files)} files; --unzip for the files themselves)")
     return OK
+
+
+def extract_archive(path: Path, folder: Path) -> None:
+    """Extracts a downloaded zip archive into `folder` and removes it, as kaggle's --unzip
+    does; any other file stays as it is. (zipfile keeps members inside `folder`: it drops
+    leading slashes and '..' from their names.)"""
+    import zipfile
+
+    if not zipfile.is_zipfile(path):
+        return
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.namelist() if not m.endswith("/")]
+            archive.extractall(folder)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise CliError(f"Cannot extract {path.name}: {error}") from None
+    path.unlink()
+    print(f"Extracted {path.name} into {folder} ({len(members)} files)")
 
 
 def chosen_files(challenge: dict, name: str | None) -> list[dict]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 from vsegrader_client import config
-from vsegrader_client.api import Api, ApiError
+from vsegrader_client.api import Api, ApiError, UnknownChallenge
 from vsegrader_client.errors import NOT_AUTHORIZED, OK, USAGE, CliError
 
 CONFIG_NAMES = ("url", "competition")
@@ -184,9 +184,23 @@ def config_set(args) -> int:
     value = config.normalize_url(args.value) if args.name == "url" else args.value.strip().lower()
     if not value:
         raise CliError(f"Give a value for {args.name}.", USAGE)
+    note = unchecked_note(args, value) if args.name == "competition" else ""
     path = config.set_value(args.name, value)
-    print(f"{args.name} = {value} (saved in {path})")
+    print(f"{args.name} = {value} (saved in {path}){note}")
     return OK
+
+
+def unchecked_note(args, slug: str) -> str:
+    """'' when the site knows the challenge; a note when it cannot be asked (not logged in,
+    unreachable). An unknown slug is refused with the nearest ones, before it is saved."""
+    try:
+        with open_api(args) as api:
+            api.challenge(slug)
+    except UnknownChallenge:
+        raise
+    except CliError as error:
+        return f"; not checked: {error.message}"
+    return ""
 
 
 def config_unset(args) -> int:
