@@ -1,4 +1,4 @@
-"""Exit codes and the one error type the command line reports.
+"""Exit codes and the error types the command line reports.
 
 Every failure ends the program with a non-zero code and a one-line reason on stderr;
 scripts can tell the kinds apart by the code.
@@ -24,3 +24,19 @@ class CliError(Exception):
         self.message = message
         self.exit_code = exit_code
         self.details = details or []
+
+
+class RefusedFile(CliError):
+    """A file refused before it was uploaded (exit 5): `summary` says what is wrong in one
+    line, `details` holds the problem lines and the hints under it. str() shows them all,
+    so that a notebook's traceback has the hints too."""
+
+    NOT_SUBMITTED = "Not submitted (no submission used): "
+
+    def __init__(self, summary: str, details: list[str] | None = None, *, submitting=True):
+        prefix = self.NOT_SUBMITTED if submitting else ""
+        super().__init__(prefix + summary, INVALID_FILE, details)
+        self.summary = summary
+
+    def __str__(self) -> str:
+        return "\n  ".join([self.message, *self.details])

@@ -11,7 +11,15 @@ from vsegrader_client import checker, filecache, hints, warmup
 from vsegrader_client.api import Api
 from vsegrader_client.checks import FileRefused, Spec, check_submission, sample_ids
 from vsegrader_client.commands import open_api, slug_of
-from vsegrader_client.errors import INVALID_FILE, LATE, LIMIT_REACHED, OK, USAGE, CliError
+from vsegrader_client.errors import (
+    INVALID_FILE,
+    LATE,
+    LIMIT_REACHED,
+    OK,
+    USAGE,
+    CliError,
+    RefusedFile,
+)
 from vsegrader_client.output import Progress, readable_time
 
 
@@ -166,11 +174,7 @@ def check_before_upload(api: Api, challenge: dict, data: bytes, process=None) ->
 
 def refuse(errors: list[str], summary: str | None = None, advice: list[str] = ()) -> None:
     details = errors if len(errors) > 1 else []
-    raise CliError(
-        f"Not submitted (no submission used): {summary or errors[0]}",
-        INVALID_FILE,
-        [*details, *advice],
-    )
+    raise RefusedFile(summary or errors[0], [*details, *advice])
 
 
 def expected_ids(api: Api, challenge: dict, spec: Spec):
