@@ -174,12 +174,13 @@ def _board_row(row, private: bool, is_instructor: bool, viewer_id: int, metric: 
         cells.append(format_html('<td class="move" title="{}">{}</td>', *_move(row)))
     badge = mark_safe(' <span class="pill">baseline</span>') if row.is_baseline else ""
     cells.append(format_html("<td>{}{}</td>", row.name, badge))
-    if is_instructor:
-        cells.append(format_html("<td>{}</td>", "" if row.is_baseline else row.username))
+    # the score beside the name: on a phone the columns after it scroll out of sight
     cells.append(format_html('<td class="num">{}</td>', format_score(row.score, metric)))
     if is_instructor and private:
         shown = format_interval(row.ci_low, row.ci_high, metric)
         cells.append(format_html('<td class="num muted nowrap">{}</td>', shown))
+    if is_instructor:
+        cells.append(format_html("<td>{}</td>", "" if row.is_baseline else row.username))
     cells.append(format_html('<td class="num">{}</td>', row.entries))
     cells.append(format_html('<td class="nowrap">{}</td>', when(row.last_submission)))
     return format_html('<tr class="{}">{}</tr>', classes, mark_safe("".join(cells)))
