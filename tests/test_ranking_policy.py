@@ -313,7 +313,9 @@ def test_the_challenge_page_and_my_grades_say_how_the_parts_combine(demo_slugs, 
     client.force_login(student)
     detail = client.get("/challenges/fitting-5d/").content.decode()
     assert 'hx-get="/challenges/fitting-5d/grading/"' in detail
-    card = client.get("/challenges/fitting-5d/grading/").content.decode()
+    card = client.get("/challenges/fitting-5d/grading/", HTTP_HX_REQUEST="true").content.decode()
+    opened = client.get("/challenges/fitting-5d/grading/")  # not by htmx: the page around it
+    assert opened.status_code == 302 and opened["Location"] == "/challenges/fitting-5d/"
     assert "It counts as the better of fitting-1d and fitting-5d: 7.5 of the 30" in card
     assert "4 equal parts of 7.5 points" in card and "earlier submission ranks first" in card
     assert "shown after the deadline" in card  # the rule waits for the reveal, as on my grades

@@ -155,6 +155,8 @@ def challenge_grading(request, slug: str):
     """The challenge page's "Grading" card (an htmx fragment): its part of the grade, how the
     parts combine, how ties rank, and its rule once revealed."""
     challenge = selectors.challenge_get(slug=slug, user=request.user)
+    if not request.htmx:  # opened directly: the page that holds the card, in the site's frame
+        return redirect("challenge-detail", slug=challenge.slug)
     summary = gradebook.challenge_summary(challenge, user=request.user)
     return render(request, "course/_challenge_grading.html", {"challenge": challenge, **summary})
 
