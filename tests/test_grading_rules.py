@@ -145,9 +145,68 @@ def test_linear_zero_from_the_rule_replaces_the_baseline():
     assert marks_for(rule, board((1, 0.8)), higher_is_better=True) == pytest.approx({1: 0.5})
 
 
-def test_linear_without_a_baseline_or_zero_says_what_is_missing():
-    with pytest.raises(RuleError, match="needs a baseline"):
+def test_linear_without_a_baseline_or_zero_says_what_to_do_in_the_forms_words():
+    with pytest.raises(RuleError) as raised:
         marks_for(Linear(), board((1, 0.8)), higher_is_better=True)
+    assert raised.value.errors == [
+        "rule 'linear' has no zero score (mark 0): none is given, and the leaderboard has no "
+        "baseline to take it from; give a zero score, or train a baseline first"
+    ]
+    assert "zero = <score>" not in str(raised.value)  # config syntax, not the form's field
+
+
+@pytest.mark.parametrize(
+    ("target", "zero", "higher_is_better", "message"),
+    [
+        (
+            0.7,
+            0.001,
+            False,
+            "rule 'linear': the target score 0.7 (mark 1) must be better than the zero score "
+            "0.001 (mark 0); lower is better on this challenge, so give a target below 0.001, "
+            "or swap the two scores",
+        ),
+        (
+            0.2,
+            0.9,
+            True,
+            "rule 'linear': the target score 0.2 (mark 1) must be better than the zero score "
+            "0.9 (mark 0); higher is better on this challenge, so give a target above 0.9, "
+            "or swap the two scores",
+        ),
+        (
+            0.5,
+            0.5,
+            False,
+            "rule 'linear': the target score (mark 1) and the zero score (mark 0) are both "
+            "0.5; give two different scores, the target below the zero score",
+        ),
+    ],
+)
+def test_a_linear_target_not_better_than_its_zero_is_refused(
+    target, zero, higher_is_better, message
+):
+    table = {"rule": "linear", "target": target, "zero": zero}
+    with pytest.raises(RuleError) as raised:
+        parse_rule(table, higher_is_better=higher_is_better)
+    assert raised.value.errors == [message]
+
+
+def test_a_linear_target_better_than_its_zero_is_read_in_either_direction():
+    mse = parse_rule({"rule": "linear", "target": 0.001, "zero": 0.7}, higher_is_better=False)
+    assert mse == Linear(target=0.001, zero=0.7)
+    accuracy = parse_rule({"rule": "linear", "target": 0.9, "zero": 0.2}, higher_is_better=True)
+    assert accuracy == Linear(target=0.9, zero=0.2)
+
+
+def test_a_linear_rule_with_one_end_from_the_board_is_not_checked_against_it():
+    # "best" and the baseline are known only on a board; linear_mark handles them there
+    assert parse_rule({"rule": "linear", "zero": 0.001}, higher_is_better=False) == Linear(
+        zero=0.001
+    )
+    assert parse_rule({"rule": "linear", "target": 0.7}, higher_is_better=False) == Linear(
+        target=0.7
+    )
 
 
 def test_linear_when_nobody_beats_the_baseline_everyone_gets_zero():
@@ -217,6 +276,18 @@ def test_the_2024_regression_rule_written_in_challenge_toml(tmp_path):
     assert [marks[uid] for uid in (1, 11, 12, 13)] == [1.0, 1.0, 0.5, 0.0]  # 11 ties rank 1
     kaggle = marks_for(rule, board(*students), higher_is_better=False)
     assert [kaggle[uid] for uid in (1, 10, 11, 12)] == [1.0, 1.0, 0.7, 0.5]  # 11 is rank 11
+
+
+def test_a_reversed_linear_rule_in_challenge_toml_is_refused_as_in_the_form(tmp_path):
+    toml = (
+        TOML_2024.split("[grading]")[0] + '[grading]\nrule = "linear"\ntarget = 0.7\nzero = 0.001\n'
+    )
+    (tmp_path / "challenge.toml").write_text(toml)
+    errors: list[str] = []
+    grading = read_metadata(tmp_path, errors)["grading"]
+    assert errors == []  # the engine checks only the table's shape
+    with pytest.raises(RuleError, match="must be better than the zero score 0.001"):
+        parse_rule(grading, higher_is_better=False)
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ private MSE ≈ 42) would earn marks under the rule.
 Five students on tiny-1d (MSE, lower is better), private scores 0.005, 0.05, 0.5, 2 and 50:
 the sample ranks 5th of 6."""
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -123,6 +124,20 @@ def test_score_or_percentile_is_refused_where_lower_is_better():
     )
 
 
+def test_a_reversed_or_flat_linear_rule_is_refused_naming_both_fields():
+    reversed_mse = messages_of(editor(post_data(rule="linear", target="0.7", zero="0.001")))
+    assert reversed_mse == [
+        "Rule 'linear': the target score 0.7 (mark 1) must be better than the zero score "
+        "0.001 (mark 0); lower is better on this challenge, so give a target below 0.001, "
+        "or swap the two scores."
+    ]
+    flat = messages_of(editor(post_data(rule="linear", target="0.5", zero="0.5"), True))
+    assert flat == [
+        "Rule 'linear': the target score (mark 1) and the zero score (mark 0) are both 0.5; "
+        "give two different scores, the target above the zero score."
+    ]
+
+
 # --- the page ----------------------------------------------------------------------------
 
 
@@ -238,3 +253,53 @@ def test_a_challenge_without_a_rule_says_so_and_offers_the_form(board, instructo
     assert "this challenge has no grading rule yet" in page
     assert 'name="tiers-0-threshold"' in page and 'value="preview"' in page
     assert "Preview of" not in page  # nothing to preview until a rule is given
+
+
+# --- saving: a rule the board cannot carry, and a reversed linear rule ----------------------
+
+NO_ZERO = (
+    "On the current board: rule &#x27;linear&#x27; has no zero score (mark 0): none is given, "
+    "and the leaderboard has no baseline to take it from; give a zero score, or train a "
+    "baseline first"
+)
+
+
+def test_saving_linear_with_no_baseline_and_no_zero_is_refused_and_keeps_the_saved_rule(
+    board, instructor_client, url
+):
+    board.grading = {"rule": "tiers", "tiers": [[1.0, 0.5]]}
+    board.save()
+    preview = instructor_client.post(url, post_data(rule="linear", target="0.01"))
+    assert NO_ZERO in preview.content.decode()  # what the preview says ...
+    response = instructor_client.post(url, post_data(rule="linear", target="0.01", action="save"))
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert NO_ZERO + ".</li>" in text  # ... saving says too, and saves nothing
+    assert "Not saved; the saved rule stays in use." in text
+    assert "Grading rule of tiny-1d saved." not in text
+    assert re.search(r'value="linear"[^>]* checked', text)
+    assert 'name="target" value="0.01"' in text  # nothing typed is lost
+    board.refresh_from_db()
+    assert board.grading == {"rule": "tiers", "tiers": [[1.0, 0.5]]}
+
+
+def test_the_same_linear_rule_saves_once_a_baseline_is_on_the_board(
+    board, instructor_client, url, make_user
+):
+    scored_submission(board, make_user("bot"), 1.0, 1.0, is_baseline=True)
+    response = instructor_client.post(url, post_data(rule="linear", action="save"))
+    assert response.status_code == 302
+    board.refresh_from_db()
+    assert board.grading == {"rule": "linear", "target": "best"}
+    assert "has no zero score" not in instructor_client.get(url).content.decode()
+
+
+def test_saving_a_reversed_linear_rule_is_refused_and_saves_nothing(board, instructor_client, url):
+    data = post_data(rule="linear", target="0.7", zero="0.001", action="save")
+    response = instructor_client.post(url, data)
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "must be better than the zero score 0.001 (mark 0)" in text
+    assert 'name="zero" value="0.001"' in text
+    board.refresh_from_db()
+    assert board.grading == {}

@@ -14,6 +14,7 @@ admin as the challenge's `grading` JSON). Marks lie in 0..1 and are computed on 
     rule = "linear"                  # 0 at `zero`, 1 at `target`, linear between, clipped
     target = "best"                  # a score, or "best": the best student's score (default)
     zero = 0.25                      # optional; default: the best baseline score on the board
+                                     # given both, the target must be better than zero
 
 Ranks count students only: baseline rows are neither ranked nor counted in N. Equal scores
 rank by the challenge's tie policy (challenges.boards.ties), the same one its leaderboard and its
@@ -37,6 +38,14 @@ RULE_KEYS = {
     "score_or_percentile": ("rule",),
     "linear": ("rule", "target", "zero"),
 }
+
+
+# Said by the gradebook, the rules form and its preview alike: "a zero score" is the form's
+# "Zero score (mark 0)" field and the `zero` key of a bundle's [grading] table.
+NO_ZERO = (
+    "rule 'linear' has no zero score (mark 0): none is given, and the leaderboard has no "
+    "baseline to take it from; give a zero score, or train a baseline first"
+)
 
 
 class RuleError(ValueError):
@@ -110,7 +119,7 @@ def _parse(grading: Mapping, higher_is_better: bool, errors: list[str]) -> Rule 
     if name == "tiers":
         return _parse_tiers(grading, errors)
     if name == "linear":
-        return _parse_linear(grading, errors)
+        return _parse_linear(grading, higher_is_better, errors)
     if not higher_is_better:
         errors.append(
             "rule 'score_or_percentile' needs a metric where higher is better and "
@@ -147,7 +156,7 @@ def _parse_tiers(grading: Mapping, errors: list[str]) -> Tiers:
     return Tiers(tiers=tuple(pairs), boundary=boundary, full_marks_top=top)
 
 
-def _parse_linear(grading: Mapping, errors: list[str]) -> Linear:
+def _parse_linear(grading: Mapping, higher_is_better: bool, errors: list[str]) -> Linear:
     target = grading.get("target", "best")
     zero = grading.get("zero")
     if target != "best" and not is_number(target):
@@ -156,10 +165,33 @@ def _parse_linear(grading: Mapping, errors: list[str]) -> Linear:
     if zero is not None and not is_number(zero):
         errors.append(f"linear zero must be a score, not {zero!r}")
         zero = None
-    return Linear(
+    rule = Linear(
         target=None if target == "best" else float(target),
         zero=None if zero is None else float(zero),
     )
+    errors.extend(linear_problems(rule, higher_is_better=higher_is_better))
+    return rule
+
+
+def linear_problems(rule: Linear, *, higher_is_better: bool) -> list[str]:
+    """A target score that is not better than the zero score, in the metric's direction:
+    equal, every mark would be a step; reversed, the better score would earn less. Checked
+    only when both are given; with "best" or a baseline, the board decides (`linear_mark`)."""
+    target, zero = rule.target, rule.zero
+    if target is None or zero is None or better(target, zero, higher_is_better):
+        return []
+    side = "above" if higher_is_better else "below"
+    if target == zero:
+        return [
+            f"rule 'linear': the target score (mark 1) and the zero score (mark 0) are both "
+            f"{target:g}; give two different scores, the target {side} the zero score"
+        ]
+    direction = "higher" if higher_is_better else "lower"
+    return [
+        f"rule 'linear': the target score {target:g} (mark 1) must be better than the zero "
+        f"score {zero:g} (mark 0); {direction} is better on this challenge, so give a target "
+        f"{side} {zero:g}, or swap the two scores"
+    ]
 
 
 def tier_problems(tiers: Sequence[tuple[float, float]], *, higher_is_better: bool) -> list[str]:
@@ -284,7 +316,7 @@ def _percentile_marks(scores, higher_is_better: bool, ties: str) -> dict[int, fl
 def _linear_marks(rule: Linear, entries, scores, higher_is_better: bool) -> dict[int, float]:
     zero = rule.zero if rule.zero is not None else best_baseline(entries, higher_is_better)
     if zero is None:
-        raise RuleError(["rule 'linear' needs a baseline on the leaderboard, or zero = <score>"])
+        raise RuleError([NO_ZERO])
     target = rule.target
     if target is None:
         if not scores:

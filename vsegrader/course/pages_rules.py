@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from challenges.models import Challenge
 from vsegrader.course import grading, rule_preview
-from vsegrader.course.rule_editor import RuleEditor
+from vsegrader.course.rule_editor import RuleEditor, sentence
 from vsegrader.permissions import instructor_required
 
 
@@ -31,15 +31,25 @@ def grading_rules_edit(request, slug: str):
     try:
         rule_preview.rule_save(challenge=challenge, table=table, by=request.user)
     except rule_preview.RuleRefused as refused:
-        editor.problems = [refused.message]
-        return show(request, challenge, editor, None, status=400)
+        # The entered values stay in the form; the saved rule stays as it was.
+        editor.problems = [sentence(refused.message)]
+        return show(request, challenge, editor, None, status=400, not_saved=True)
     messages.success(request, f"Grading rule of {challenge.slug} saved.")
     return redirect("grading-rules-edit", slug=challenge.slug)
 
 
-def show(request, challenge, editor: RuleEditor, table: dict | None, status: int = 200):
-    """The form, and the preview of `table` (None: the input has problems to fix first)."""
+def show(
+    request,
+    challenge,
+    editor: RuleEditor,
+    table: dict | None,
+    status: int = 200,
+    not_saved: bool = False,
+):
+    """The form, and the preview of `table` (None: the input has problems to fix first).
+    `not_saved`: the input was fine but saving it was refused (`editor.problems` say why)."""
     context = {
+        "not_saved": not_saved,
         "challenge": challenge,
         "editor": editor,
         "form": editor.form,

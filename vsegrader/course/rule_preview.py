@@ -22,6 +22,7 @@ from vsegrader.refusals import Refused
 log = logging.getLogger(__name__)
 
 SAMPLE_ID = -1  # no account has a negative id
+ON_THE_BOARD = "On the current board: "  # before a problem of the board, not of the rule
 
 
 class RuleRefused(Refused):
@@ -134,14 +135,29 @@ def sample_check(challenge: Challenge, table: dict, entries) -> SampleCheck | No
     return SampleCheck(sample.name, score=score, rank=rank, of=count, mark=mark)
 
 
+def board_refusal(challenge: Challenge, table: dict) -> str:
+    """Why the current final board cannot carry `table` (the words the preview uses), or "".
+    Such a rule would leave the gradebook without marks for the challenge, so it is not
+    saved, even where a later board (say, once a baseline is trained) could carry it."""
+    try:
+        marks_under(table, challenge, entries_of(graded_rows(challenge)))
+    except grading.RuleError as error:
+        return f"{ON_THE_BOARD}{error}"
+    return ""
+
+
 def rule_save(*, challenge: Challenge, table: dict, by) -> Challenge:
-    """Replaces the challenge's grading rule; the gradebook applies it at once."""
+    """Replaces the challenge's grading rule; the gradebook applies it at once. A rule the
+    current board cannot carry is refused, and the saved one stays."""
     if not is_instructor(by):
         raise RuleRefused("Only instructors change grading rules.", "not_an_instructor")
     try:
         grading.parse_rule(table, higher_is_better=challenge.higher_is_better)
     except grading.RuleError as error:
         raise RuleRefused(f"The rule cannot be used: {error}", "bad_rule") from error
+    board_problem = board_refusal(challenge, table)
+    if board_problem:
+        raise RuleRefused(board_problem, "board_cannot_carry_rule")
     with transaction.atomic():
         locked = Challenge.objects.select_for_update().get(pk=challenge.pk)
         locked.grading = table
