@@ -1,5 +1,9 @@
+from functools import cache
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -9,6 +13,76 @@ from challenges.models import Challenge, DataFile, Disqualification, Extension, 
 from challenges.rules import deadlines, moderation
 from challenges.submissions import intake
 from vsegrader.permissions import InstructorAdminPermissions
+from vsegrader.times import course_time
+
+CITY = settings.TIME_ZONE.rsplit("/", 1)[-1].replace("_", " ")
+ZONE_HELP = f"{CITY} time ({settings.TIME_ZONE})"  # "Prague time (Europe/Prague)"
+
+
+def with_zone(help_text: str) -> str:
+    """A datetime input's help text, ending with the zone its times are in."""
+    return f"{help_text[:1].upper()}{help_text[1:]}. {ZONE_HELP}" if help_text else ZONE_HELP
+
+
+@cache  # one object per field: the admin matches read-only fields by identity
+def time_column(model, name: str):
+    """An admin column or read-only line showing `model`'s datetime field `name` in the
+    course's zone, named ("10 Jan 2027, 17:00 CET"); Django's own display names no zone."""
+    field = model._meta.get_field(name)
+
+    @admin.display(description=field.verbose_name, ordering=name)
+    def shown(obj) -> str:
+        return course_time(getattr(obj, name)) or "—"  # vsegrader.times
+
+    shown.__name__ = name  # the admin's CSS class and help text follow the field's name
+    return shown
+
+
+class CourseTimes:
+    """Admin mixin: datetime inputs say their zone in their help text, and datetime columns
+    and read-only lines show their time in the course's zone with the zone named."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(db_field, models.DateTimeField) and formfield is not None:
+            formfield.help_text = with_zone(formfield.help_text)
+        return formfield
+
+    def get_list_display(self, request):
+        return self._in_zone(super().get_list_display(request), self._times())
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return self._in_zone(readonly, self._times(readonly))
+
+    def get_fieldsets(self, request, obj=None):
+        times = self._times(super().get_readonly_fields(request, obj))  # inputs keep names
+        return [
+            (name, {**options, "fields": self._in_zone(options["fields"], times)})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+
+    def get_exclude(self, request, obj=None):
+        """The read-only datetime fields are no inputs: time_column shows them instead."""
+        excluded = super().get_exclude(request, obj)
+        times = self._times(super().get_readonly_fields(request, obj))
+        if excluded is None:  # as Django's get_form does: the form's own exclusions
+            excluded = getattr(getattr(self.form, "_meta", None), "exclude", None)
+        return [*(excluded or []), *times] if times else excluded
+
+    def _times(self, among=None) -> set:
+        """The model's datetime fields' names (those in `among`, if given)."""
+        names = {f.name for f in self.model._meta.fields if isinstance(f, models.DateTimeField)}
+        return names if among is None else names & set(among)
+
+    def _in_zone(self, names, times: set) -> list:
+        """`names` with each of `times` shown by time_column, in a fieldset's lines too."""
+        return [self._name_in_zone(name, times) for name in names]
+
+    def _name_in_zone(self, name, times: set):
+        if isinstance(name, list | tuple):
+            return self._in_zone(name, times)
+        return time_column(self.model, name) if name in times else name
 
 
 class DataFileInline(admin.TabularInline):
@@ -35,7 +109,7 @@ class ChallengeForm(forms.ModelForm):
 
 
 @admin.register(Challenge)
-class ChallengeAdmin(InstructorAdminPermissions, admin.ModelAdmin):
+class ChallengeAdmin(CourseTimes, InstructorAdminPermissions, admin.ModelAdmin):
     form = ChallengeForm
     list_display = [
         "slug",
@@ -88,7 +162,7 @@ class ChallengeAdmin(InstructorAdminPermissions, admin.ModelAdmin):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(InstructorAdminPermissions, admin.ModelAdmin):
+class SubmissionAdmin(CourseTimes, InstructorAdminPermissions, admin.ModelAdmin):
     list_display = [
         "id",
         "challenge",
@@ -163,27 +237,31 @@ class SubmissionAdmin(InstructorAdminPermissions, admin.ModelAdmin):
 
 
 class ExtensionForm(forms.ModelForm):
-    """Refuses an extension granted or moved later once private scores have been shown."""
+    """Refuses an extension ending at or before the challenge's deadline, and one granted or
+    moved later once private scores have been shown (deadlines.check_extension)."""
 
     class Meta:
         model = Extension
         fields = ["challenge", "user", "deadline", "reason"]
+        help_texts = {
+            "deadline": "later than the challenge's deadline (an extension only moves it later)"
+        }
 
     def clean(self):
         data = super().clean()
         challenge, deadline = data.get("challenge"), data.get("deadline")
         if challenge is not None and deadline is not None:
             existing = Extension.objects.filter(pk=self.instance.pk).first()
-            refusal = deadlines.extension_refusal(
-                challenge=challenge, deadline=deadline, existing=existing
-            )
-            if refusal:
-                raise forms.ValidationError(refusal, code="revealed")
+            try:
+                deadlines.check_extension(challenge=challenge, deadline=deadline, existing=existing)
+            except deadlines.ExtensionRefused as refused:
+                error = forms.ValidationError(refused.message, code=refused.code)
+                self.add_error("deadline", error)
         return data
 
 
 @admin.register(Extension)
-class ExtensionAdmin(InstructorAdminPermissions, admin.ModelAdmin):
+class ExtensionAdmin(CourseTimes, InstructorAdminPermissions, admin.ModelAdmin):
     form = ExtensionForm
     list_display = ["challenge", "user", "deadline", "reason", "granted_by", "created_at"]
     list_filter = ["challenge"]
@@ -197,7 +275,7 @@ class ExtensionAdmin(InstructorAdminPermissions, admin.ModelAdmin):
 
 
 @admin.register(Disqualification)
-class DisqualificationAdmin(InstructorAdminPermissions, admin.ModelAdmin):
+class DisqualificationAdmin(CourseTimes, InstructorAdminPermissions, admin.ModelAdmin):
     """Disqualifies a participant on one challenge; delete the entry to undo it."""
 
     list_display = ["challenge", "user", "reason", "created_by", "created_at"]

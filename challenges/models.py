@@ -9,6 +9,7 @@ from challenges.boards.ties import CHOICES as TIE_CHOICES
 from challenges.boards.ties import DEFAULT_TIE_POLICY
 from challenges.scoring.spec import SubmissionSpec
 from challenges.storage import data_storage, hidden_storage
+from vsegrader.times import course_time
 
 
 class Challenge(models.Model):
@@ -215,7 +216,8 @@ class Extension(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} on {self.challenge.slug} until {self.deadline:%Y-%m-%d %H:%M}"
+        """In the course's zone, named (the admin's messages and lists show it)."""
+        return f"{self.user} on {self.challenge.slug} until {course_time(self.deadline)}"
 
 
 class Disqualification(models.Model):

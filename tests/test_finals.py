@@ -11,6 +11,7 @@ from challenges import selectors
 from challenges.models import Extension, Submission
 from challenges.rules import deadlines, finals
 from challenges.submissions import intake
+from challenges.templatetags.challenge_tags import when
 from tests.bundles import constant_submission
 from tests.conftest import csv_upload
 from tests.factories import at, scored_submission
@@ -146,7 +147,10 @@ def test_the_admin_refuses_an_extension_after_the_reveal_and_says_why(
     )
     assert response.status_code == 200  # the form again, with the reason
     page = response.content.decode()
-    assert "The private leaderboard of this challenge was revealed on" in page
+    assert (
+        f"The private leaderboard of this challenge was revealed on {when(challenge.deadline)}"
+        in page
+    )
     assert "no extension can be granted or moved later" in page
     assert not Extension.objects.exists()
 

@@ -5,8 +5,9 @@ is on time when it arrives strictly before the deadline: at the deadline second 
 
 Once private scores have been shown to students (first_reveal_at), nothing a student does
 changes which of their submissions count: an extension made after that moment is refused in
-the admin and by grant_extension (extension_refusal), and one that exists anyway neither
-reopens final selection nor makes later uploads count (counting_deadline).
+the admin and by grant_extension (check_extension), and one that exists anyway neither
+reopens final selection nor makes later uploads count (counting_deadline). An extension
+ending at or before the challenge's deadline is refused the same way: it would change nothing.
 """
 
 from datetime import datetime
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from challenges.models import Challenge, Extension
 from vsegrader.refusals import Refused
+from vsegrader.times import course_time
 
 
 def later_of(deadline: datetime, extension: datetime | None) -> datetime:
@@ -51,20 +53,46 @@ def counting_deadline(*, challenge: Challenge, user) -> datetime:
     return min(effective_deadline(challenge=challenge, user=user), first_reveal_at(challenge))
 
 
-def extension_refusal(*, challenge: Challenge, deadline: datetime, existing=None, now=None) -> str:
-    """Why an extension to `deadline` may not be granted now ('' when it may): once private
-    scores have been shown, a later deadline would let a student choose with them in view.
-    Moving an existing extension earlier, or editing its reason, stays allowed."""
-    now = now or timezone.now()
+class ExtensionRefused(Refused):
+    pass
+
+
+def check_extension(*, challenge: Challenge, deadline: datetime, existing=None, now=None):
+    """Raises ExtensionRefused when an extension to `deadline` may not be granted now: once
+    private scores have been shown, a later deadline would let a student choose with them in
+    view ("revealed"; moving an existing extension earlier, or editing its reason, stays
+    allowed); and an extension only moves a deadline later (later_of), so one ending at or
+    before the challenge's deadline would change nothing ("not_later")."""
     opened = first_reveal_at(challenge)
-    if now < opened or (existing is not None and deadline <= existing.deadline):
-        return ""
-    shown = timezone.localtime(opened)
+    moved_later = existing is None or deadline > existing.deadline
+    if (now or timezone.now()) >= opened and moved_later:
+        raise ExtensionRefused(revealed_message(opened), "revealed")
+    if deadline <= challenge.deadline:
+        raise ExtensionRefused(not_later_message(challenge), "not_later")
+
+
+def extension_refusal(*, challenge: Challenge, deadline: datetime, existing=None, now=None) -> str:
+    """Why check_extension refuses an extension to `deadline` ('' when it may be granted)."""
+    try:
+        check_extension(challenge=challenge, deadline=deadline, existing=existing, now=now)
+    except ExtensionRefused as refused:
+        return refused.message
+    return ""
+
+
+def revealed_message(opened: datetime) -> str:
     return (
-        f"The private leaderboard of this challenge was revealed on {shown:%Y-%m-%d %H:%M} "
-        f"Prague time ({shown.tzname()}): students have seen private scores, so no extension "
-        "can be granted or moved later now (it would reopen final selection with private "
-        "scores in view). Grant extensions before the deadline."
+        f"The private leaderboard of this challenge was revealed on {course_time(opened)}: "
+        "students have seen private scores, so no extension can be granted or moved later now "
+        "(it would reopen final selection with private scores in view). Grant extensions "
+        "before the deadline."
+    )
+
+
+def not_later_message(challenge: Challenge) -> str:
+    return (
+        f"An extension must end after the challenge's deadline "
+        f"({course_time(challenge.deadline)}): it only ever moves a student's deadline later."
     )
 
 
@@ -79,17 +107,11 @@ def is_revealed(challenge: Challenge, now: datetime | None = None) -> bool:
     return (now or timezone.now()) >= reveal_at(challenge)
 
 
-class ExtensionRefused(Refused):
-    pass
-
-
 def grant_extension(*, challenge: Challenge, user, deadline: datetime, granted_by, reason=""):
     """Grants (or moves) `user`'s extension; raises ExtensionRefused where the admin would
-    refuse it (`extension_refusal`), so no path grants one the admin could not."""
+    refuse it (`check_extension`), so no path grants one the admin could not."""
     existing = Extension.objects.filter(challenge=challenge, user=user).first()
-    refusal = extension_refusal(challenge=challenge, deadline=deadline, existing=existing)
-    if refusal:
-        raise ExtensionRefused(refusal, "revealed")
+    check_extension(challenge=challenge, deadline=deadline, existing=existing)
     extension, _ = Extension.objects.update_or_create(
         challenge=challenge,
         user=user,

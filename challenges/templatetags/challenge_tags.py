@@ -4,16 +4,15 @@ dates in the course zone, failed submissions' problems grouped by kind, the boar
 import math
 import re
 from dataclasses import dataclass
-from datetime import UTC
 
 import markdown as markdown_lib
 import nh3
 from django import template
-from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.timezone import localtime
 from vsegrader_client.problems import kind_of
+
+from vsegrader.times import course_time, utc_time
 
 register = template.Library()
 
@@ -22,7 +21,6 @@ SIGNIFICANT_DIGITS = 4
 # Metrics bounded by [0, 1] read best with a fixed number of places (0.9300, as on Kaggle);
 # errors span magnitudes, so they keep significant digits (0.01045, 12.35).
 FIXED_PLACES_METRICS = frozenset({"accuracy", "macro_f1", "roc_auc"})
-DATE_FORMAT = "j M Y, H:i T"  # "6 Dec 2026, 17:00 CET": every date on the challenge pages
 MORE_PROBLEMS = re.compile(r"and (\d+) more problems?")
 
 
@@ -83,17 +81,13 @@ def format_interval(low: float | None, high: float | None, metric: str = "") -> 
 @register.filter
 def when(value) -> str:
     """One date format for the challenge pages, the course zone named: 6 Dec 2026, 17:00 CET."""
-    if value is None:
-        return ""
-    return date_format(localtime(value), DATE_FORMAT)
+    return course_time(value)
 
 
 @register.filter
 def utc_when(value) -> str:
     """The same moment in UTC, for students abroad: 15 Mar 2030, 16:00 UTC."""
-    if value is None:
-        return ""
-    return date_format(value.astimezone(UTC), DATE_FORMAT.replace("T", "")) + "UTC"
+    return utc_time(value)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 
+from challenges.admin import CourseTimes
 from vsegrader.course import marks
 from vsegrader.course.models import (
     Deliverable,
@@ -22,7 +23,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class AccountAdmin(InstructorAdminPermissions, UserAdmin):
+class AccountAdmin(CourseTimes, InstructorAdminPermissions, UserAdmin):
     """Students and instructors (staff). Instructors manage accounts without extra grants."""
 
     list_display = [
@@ -36,7 +37,7 @@ class AccountAdmin(InstructorAdminPermissions, UserAdmin):
     ]
 
 
-class SingletonAdmin(InstructorAdminPermissions, admin.ModelAdmin):
+class SingletonAdmin(CourseTimes, InstructorAdminPermissions, admin.ModelAdmin):
     """One row: the list opens it directly; it cannot be added twice or deleted."""
 
     def has_add_permission(self, request, *args):
@@ -78,7 +79,7 @@ class ProjectTopicAdmin(InstructorAdminPermissions, admin.ModelAdmin):
     search_fields = ["title", "description"]
 
 
-class MembershipInline(InstructorAdminPermissions, admin.TabularInline):
+class MembershipInline(CourseTimes, InstructorAdminPermissions, admin.TabularInline):
     """Instructors may move students between groups here, also after the lock.
     Adjustments are set on the marking page, which keeps their history."""
 
@@ -89,7 +90,7 @@ class MembershipInline(InstructorAdminPermissions, admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
-class DeliverableInline(InstructorAdminPermissions, admin.TabularInline):
+class DeliverableInline(CourseTimes, InstructorAdminPermissions, admin.TabularInline):
     model = Deliverable
     extra = 0
     fields = ["kind", "download", "size", "uploaded_by", "uploaded_at", "is_late", "sha256"]
@@ -105,7 +106,7 @@ class DeliverableInline(InstructorAdminPermissions, admin.TabularInline):
         return format_html('<a href="{}">{}</a>', url, deliverable.file_name)
 
 
-class MarkChangeInline(InstructorAdminPermissions, admin.TabularInline):
+class MarkChangeInline(CourseTimes, InstructorAdminPermissions, admin.TabularInline):
     model = MarkChange
     extra = 0
     fields = ["changed_at", "changed_by", "field", "member", "old_value", "new_value"]
@@ -117,7 +118,7 @@ class MarkChangeInline(InstructorAdminPermissions, admin.TabularInline):
 
 
 @admin.register(ProjectGroup)
-class ProjectGroupAdmin(InstructorAdminPermissions, admin.ModelAdmin):
+class ProjectGroupAdmin(CourseTimes, InstructorAdminPermissions, admin.ModelAdmin):
     list_display = ["name", "topic_title", "member_list", "mark", "mark_released", "created_at"]
     list_filter = ["mark_released", "topic__family"]
     search_fields = ["name", "own_topic", "memberships__user__username"]

@@ -16,6 +16,7 @@ from django.dispatch import receiver
 from challenges.boards import ties
 from challenges.models import Challenge
 from vsegrader.course import grade_scheme
+from vsegrader.times import course_time
 
 PRAGUE = ZoneInfo("Europe/Prague")
 # The course's own dates (docs/ARCHITECTURE.md, section 1); instructors change them in the admin.
@@ -275,7 +276,8 @@ class Deliverable(models.Model):
         ordering = ["-uploaded_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.group} {self.kind} {self.uploaded_at:%Y-%m-%d %H:%M}"
+        """In the course's zone, named (the admin's messages and lists show it)."""
+        return f"{self.group} {self.kind}, uploaded {course_time(self.uploaded_at)}"
 
 
 class MarkChange(models.Model):
