@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from challenges import selectors
 from challenges.models import Extension, Submission
-from challenges.rules import deadlines, finals
+from challenges.rules import deadlines, finals, moderation
 from challenges.submissions import intake
 from challenges.templatetags.challenge_tags import when
 from tests.bundles import constant_submission
@@ -58,6 +58,13 @@ def test_a_third_final_is_refused_and_unmarking_frees_a_place(student, three_sub
     finals.submission_set_final(submission=first, user=student, final=False)
     finals.submission_set_final(submission=third, user=student, final=True)
     assert Submission.objects.filter(is_final=True).count() == 2
+
+
+def test_a_disqualified_submission_cannot_be_final(student, three_submissions):
+    moderation.disqualify_submission(submission=three_submissions[0], reason="copied")
+    with pytest.raises(finals.SelectionRefused, match="disqualified submission cannot"):
+        finals.submission_set_final(submission=three_submissions[0], user=student, final=True)
+    assert not Submission.objects.filter(is_final=True).exists()
 
 
 def test_selection_closes_at_the_deadline(monkeypatch, challenge, student, three_submissions):

@@ -48,6 +48,8 @@ def _check_selectable(submission: Submission, user, final: bool) -> None:
         return
     if submission.is_late or submission.status == Submission.Status.FAILED:
         raise SelectionRefused("Only a submission that can be scored may be final.", "invalid")
+    if submission.is_disqualified:  # it counts for nothing: it would only take a place
+        raise SelectionRefused("A disqualified submission cannot be final.", "invalid")
     chosen = Submission.objects.filter(challenge=challenge, user=user, is_final=True).count()
     if chosen >= challenge.final_selections:
         raise SelectionRefused(
