@@ -380,3 +380,11 @@ def test_the_installed_console_script_runs_with_the_environments_settings(site, 
         "competitions", "list", home=cli_home, env={**env, "VSEGRADER_URL": closed_port_url()}
     )
     assert down.code == 4 and down.err.startswith("vsegrader: Could not reach the server")
+
+
+def test_an_option_a_command_does_not_know_points_at_that_command_s_help(cli):
+    result = cli("c", "list", "--bogus")
+    assert result.code == 2
+    assert result.err == (
+        "vsegrader: unrecognized arguments: --bogus (see `vsegrader c list --help`)\n"
+    )

@@ -95,6 +95,16 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str):
         raise CliError(f"{message} (see `{self.prog} --help`)", 2)
 
+    def parse_args(self, args=None, namespace=None):
+        """As argparse's, but an option the command does not know points at that command's
+        help (argparse finds it only after every subcommand has parsed, at the top)."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            action = getattr(parsed, "action", None) or getattr(parsed, "config_action", None)
+            where = " ".join(filter(None, [self.prog, getattr(parsed, "command", None), action]))
+            raise CliError(f"unrecognized arguments: {' '.join(extras)} (see `{where} --help`)", 2)
+        return parsed
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
