@@ -40,6 +40,17 @@ def test_integer_labels_written_as_floats_get_a_hint():
     assert advice[0].startswith("hint: the labels of 'label' are integers: write 0, not 0.0")
 
 
+def test_probabilities_for_0_1_labels_get_a_hint_and_0_0_does_not():
+    problem = refused(b"id,label\n1,0.73\n2,.2\n", LABELS, ["1", "2"])
+    advice = hints.hints(b"", LABELS, problem.errors)
+    assert advice == [
+        "hint: the values of 'label' look like probabilities (0.73): write the predicted "
+        "label, 0 or 1 (e.g. df['label'] = (df['label'] >= 0.5).astype(int))"
+    ]
+    as_floats = refused(b"id,label\n1,0.0\n2,1.0\n", LABELS, ["1", "2"])
+    assert not any("probabilities" in h for h in hints.hints(b"", LABELS, as_floats.errors))
+
+
 def test_a_header_in_the_wrong_case_gets_did_you_mean():
     data = b"Id,y\n1,0.5\n2,0.5\n3,0.5\n4,0.5\n"
     problem = refused(data)

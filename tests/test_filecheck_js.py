@@ -168,6 +168,7 @@ def named_cases() -> dict[str, tuple[bytes, dict]]:
         "xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 300, fitting),
         "nan and huge": (clean.replace(b"0.5", b"nan", 3).replace(b"0.5", b"1e300", 3), fitting),
         "bad label": (csv_bytes("glasses", value="yes"), glasses),
+        "probabilities": (csv_bytes("glasses", value="0.73"), glasses),
         "quoted multi-line": (clean.replace(b",0.5\n", b',"0.5\n', 1) + b'"\n', fitting),
     }
 
@@ -206,6 +207,10 @@ def test_the_usual_mistakes_get_the_client_s_hints(named):
     assert "numbers with a decimal point (40.0)" in named["ids as floats"]["hints"][0]
     assert "an Excel workbook (.xlsx)" in named["xlsx"]["hints"][0]
     assert "an old Excel workbook (.xls)" in named["xls"]["hints"][0]
+    assert named["probabilities"]["hints"] == [
+        "hint: the values of 'glasses' look like probabilities (0.73): write the predicted "
+        "label, 0 or 1 (e.g. df['glasses'] = (df['glasses'] >= 0.5).astype(int))"
+    ]
 
 
 def test_id_problems_are_capped_at_ten_messages_and_counted(named):

@@ -1,7 +1,8 @@
 """Hints for the usual mistakes behind a refused file, shown under the server's messages:
-an Excel workbook renamed .csv, integer labels written as floats (`0.0`), ids written as
-floats (`2000.0`), a header in the wrong case (`Id` for `id`). The pandas index column has
-its hint in the messages themselves."""
+an Excel workbook renamed .csv, integer labels written as floats (`0.0`), probabilities
+where 0/1 labels are asked for (`0.73`), ids written as floats (`2000.0`), a header in the
+wrong case (`Id` for `id`). The pandas index column has its hint in the messages
+themselves. The browser's check (challenges/static/js/filecheck.js) gives the same hints."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ UNKNOWN_ID = re.compile(r"Unknown id '(.*)' on line \d+")
 BAD_LABEL = re.compile(r"Column '(.*)' line \d+: '(.*)' is not one of the allowed labels")
 MISSING_COLUMN = re.compile(r"Required column '(.*)' could not be found")
 FLOAT_INTEGER = re.compile(r"[+-]?[0-9]+\.0*")
+FRACTION = re.compile(r"0?\.[0-9]*[1-9][0-9]*")  # strictly between 0 and 1: 0.73, .5
 
 
 def header_of(data: bytes) -> list[str]:
@@ -35,6 +37,7 @@ def hints(data: bytes, spec: Spec, errors: Sequence[str], header: Sequence[str] 
         *header_case(errors, header),
         *float_ids(errors),
         *float_labels(spec, errors),
+        *probability_labels(spec, errors),
     ]
     return [f"hint: {text}" for text in dict.fromkeys(h for h in found if h)]
 
@@ -92,5 +95,22 @@ def float_labels(spec: Spec, errors: Sequence[str]) -> list[str]:
             return [
                 f"the labels of {match[1]!r} are integers: write {int(float(match[2]))}, "
                 f"not {match[2]} (e.g. df[{match[1]!r}] = df[{match[1]!r}].astype(int))"
+            ]
+    return []
+
+
+def probability_labels(spec: Spec, errors: Sequence[str]) -> list[str]:
+    binary = {
+        t.name
+        for t in spec.targets
+        if t.kind == "label" and sorted(str(label) for label in t.labels) == ["0", "1"]
+    }
+    for message in errors:
+        match = BAD_LABEL.match(message)
+        if match and match[1] in binary and FRACTION.fullmatch(match[2]):
+            return [
+                f"the values of {match[1]!r} look like probabilities ({match[2]}): write the "
+                f"predicted label, 0 or 1 (e.g. df[{match[1]!r}] = (df[{match[1]!r}] >= 0.5)"
+                ".astype(int))"
             ]
     return []

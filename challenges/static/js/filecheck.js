@@ -48,6 +48,7 @@
   const BAD_LABEL = /^Column '(.*)' line \d+: '(.*)' is not one of the allowed labels/;
   const MISSING_COLUMN = /^Required column '(.*)' could not be found$/;
   const FLOAT_INTEGER = /^[+-]?[0-9]+\.0*$/;
+  const FRACTION = /^0?\.[0-9]*[1-9][0-9]*$/; // strictly between 0 and 1: 0.73, .5
 
   function hints(data, spec, errors) {
     const found = [
@@ -55,6 +56,7 @@
       ...headerCase(errors, headerOf(data)),
       ...floatIds(errors),
       ...floatLabels(spec, errors),
+      ...probabilityLabels(spec, errors),
     ];
     return [...new Set(found.filter(Boolean))].map((text) => "hint: " + text);
   }
@@ -124,6 +126,24 @@
         const integer = BigInt(Math.trunc(Number(match[2]))).toString();
         const example = `(e.g. df[${name}] = df[${name}].astype(int))`;
         return [`the labels of ${name} are integers: write ${integer}, not ${match[2]} ${example}`];
+      }
+    }
+    return [];
+  }
+
+  function probabilityLabels(spec, errors) {
+    const isBinary = (t) => [...(t.labels || [])].map(String).sort().join() === "0,1";
+    const binary = new Set(
+      spec.targets.filter((t) => t.kind === "label" && isBinary(t)).map((t) => t.name)
+    );
+    for (const message of errors) {
+      const match = message.match(BAD_LABEL);
+      if (match && binary.has(match[1]) && FRACTION.test(match[2])) {
+        const name = repr(match[1]);
+        return [
+          `the values of ${name} look like probabilities (${match[2]}): write the predicted ` +
+            `label, 0 or 1 (e.g. df[${name}] = (df[${name}] >= 0.5).astype(int))`,
+        ];
       }
     }
     return [];
