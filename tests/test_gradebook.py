@@ -284,6 +284,7 @@ def test_an_instructor_opening_my_grades_is_pointed_to_the_gradebook(client, cou
     client.force_login(people["ivana"])
     page = client.get(reverse("grades-mine")).content.decode()
     assert "Instructors are not graded" in page
+    assert "Instructors are in no group" in page and "create or join one" not in page
 
 
 # --- names, honest exports, provisional marks ------------------------------------------------
