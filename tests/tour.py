@@ -32,7 +32,6 @@ ERROR_PAGES = (  # (name, path, status, roles): the site's own error pages
 SKIP = {
     "logout": ("post", "Django 5 logs out by POST only"),
     "challenge-my-submissions": ("fragment", "my submissions, polled into the challenge page"),
-    "challenge-grading": ("fragment", "the challenge page's grading card"),
     "challenge-rescore-progress": ("fragment", "the rescore's progress, polled by htmx"),
     "baseline-panel": ("fragment", "the instructors' baseline panel on the challenge page"),
     "baseline-run": ("post", "starts a baseline run"),
@@ -59,8 +58,9 @@ ANONYMOUS_ONLY = {
     "password_reset_confirm",
     "password_reset_complete",
 }
-# A valid reset link is swapped for .../set-password/ (the session keeps the token).
-REDIRECTING = {"password_reset_confirm"}
+# A valid reset link is swapped for .../set-password/ (the session keeps the token); the
+# challenge page's grading card, opened directly, sends the browser to that page.
+REDIRECTING = {"password_reset_confirm", "challenge-grading"}
 
 # Which demo object fills a route's argument: the first rule whose pattern is in the route.
 FILL_RULES = (
