@@ -127,6 +127,8 @@ def challenge_submissions(request, slug: str):
     context = submissions_context(request, challenge)
     context["form"] = form
     context["spec_url"] = reverse("challenge-submission-spec", args=[slug])
+    if context["is_instructor"]:  # what students sent and why files failed, beside the admin
+        context["latest"] = selectors.latest_submissions(challenge=challenge, user=request.user)
     return render_tab(request, challenge, "submissions", context, 400 if form.errors else 200)
 
 

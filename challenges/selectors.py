@@ -43,6 +43,15 @@ def my_submissions(*, challenge: Challenge, user) -> QuerySet[Submission]:
     return Submission.objects.filter(challenge=challenge, user=user).order_by("-created_at", "-id")
 
 
+def latest_submissions(*, challenge: Challenge, user, limit: int = 50) -> list[Submission]:
+    """Everyone's latest submissions to a challenge, for an instructor (a student's are
+    theirs alone: anyone else is refused). The instructor's own uploads are left out: the
+    page lists them apart."""
+    refuse_unless_instructor(user)
+    everyone = Submission.objects.filter(challenge=challenge).exclude(user=user)
+    return list(everyone.select_related("user").order_by("-created_at", "-id")[:limit])
+
+
 def submission_get(*, submission_id: int, user) -> Submission:
     """A submission its owner or an instructor may see; anyone else gets a 404, not a 403,
     so that ids of other people's submissions reveal nothing."""

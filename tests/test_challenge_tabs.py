@@ -247,3 +247,36 @@ def test_dates_name_the_course_zone_in_one_format(student_client, challenge, stu
     challenge.save()
     html = page(student_client, BASE)
     assert "6 Dec 2026, 17:00 CET" in html and "6 Dec 2026, 16:00 UTC" in html
+
+
+# --- an instructor's view of what students sent ---------------------------------------------
+
+
+def failed_upload(challenge, user, error: str) -> Submission:
+    return Submission.objects.create(
+        challenge=challenge, user=user, file_name="bad.csv", size=5, status="failed", error=error
+    )
+
+
+def test_an_instructor_sees_the_students_latest_submissions_and_why_files_failed(
+    client, challenge, student, instructor
+):
+    failed = failed_upload(challenge, student, "Required column 'y' could not be found")
+    scored_submission(challenge, student, 0.25, 0.75)
+    client.force_login(instructor)
+    section = page(client, BASE + "submissions/").split('id="latest-submissions"')[1]
+    assert "alice" in section and "Required column &#x27;y&#x27; could not be found" in section
+    assert f"/admin/challenges/submission/{failed.pk}/change/" in section
+    assert section.count('<tr class="status-') == 2
+
+
+def test_a_student_sees_nobody_elses_submissions(student_client, challenge, student, other_student):
+    from django.core.exceptions import PermissionDenied
+
+    from challenges import selectors
+
+    failed_upload(challenge, other_student, "Unknown id 'x' on line 2")
+    html = page(student_client, BASE + "submissions/")
+    assert 'id="latest-submissions"' not in html and "Unknown id" not in html
+    with pytest.raises(PermissionDenied):
+        selectors.latest_submissions(challenge=challenge, user=student)
