@@ -173,11 +173,10 @@ def test_the_admin_may_still_move_an_extension_earlier_after_the_reveal(
     )
     at(monkeypatch, challenge.deadline + timedelta(days=3))  # the extension ended: revealed
     earlier = challenge.deadline + timedelta(days=1)
-    assert (
-        deadlines.extension_refusal(challenge=challenge, deadline=earlier, existing=extension) == ""
-    )
+    deadlines.check_extension(challenge=challenge, deadline=earlier, existing=extension)  # fine
     later = challenge.deadline + timedelta(days=5)
-    assert deadlines.extension_refusal(challenge=challenge, deadline=later, existing=extension)
+    with pytest.raises(deadlines.ExtensionRefused, match="no extension can be granted"):
+        deadlines.check_extension(challenge=challenge, deadline=later, existing=extension)
 
 
 def test_an_extension_made_before_the_deadline_keeps_selection_open_until_it_ends(
@@ -203,7 +202,7 @@ def test_an_extension_made_while_another_one_runs_still_counts(
         challenge=challenge, user=other_student, deadline=first_end, granted_by=instructor
     )
     at(monkeypatch, challenge.deadline + timedelta(days=1))  # not revealed: one still works
-    assert deadlines.extension_refusal(challenge=challenge, deadline=first_end) == ""
+    deadlines.check_extension(challenge=challenge, deadline=first_end)  # raises nothing
     deadlines.grant_extension(
         challenge=challenge,
         user=student,

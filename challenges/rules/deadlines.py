@@ -71,15 +71,6 @@ def check_extension(*, challenge: Challenge, deadline: datetime, existing=None, 
         raise ExtensionRefused(not_later_message(challenge), "not_later")
 
 
-def extension_refusal(*, challenge: Challenge, deadline: datetime, existing=None, now=None) -> str:
-    """Why check_extension refuses an extension to `deadline` ('' when it may be granted)."""
-    try:
-        check_extension(challenge=challenge, deadline=deadline, existing=existing, now=now)
-    except ExtensionRefused as refused:
-        return refused.message
-    return ""
-
-
 def revealed_message(opened: datetime) -> str:
     return (
         f"The private leaderboard of this challenge was revealed on {course_time(opened)}: "
