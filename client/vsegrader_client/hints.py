@@ -15,6 +15,7 @@ UNKNOWN_ID = re.compile(r"Unknown id '(.*)' on line \d+")
 BAD_LABEL = re.compile(r"Column '(.*)' line \d+: '(.*)' is not one of the allowed labels")
 MISSING_COLUMN = re.compile(r"Required column '(.*)' could not be found")
 FLOAT_INTEGER = re.compile(r"[+-]?[0-9]+\.0*")
+INTEGER = re.compile(r"-?[0-9]+")
 FRACTION = re.compile(r"0?\.[0-9]*[1-9][0-9]*")  # strictly between 0 and 1: 0.73, .5
 
 
@@ -82,35 +83,39 @@ def float_ids(errors: Sequence[str]) -> list[str]:
 
 
 def float_labels(spec: Spec, errors: Sequence[str]) -> list[str]:
-    integer_labels = {
-        t.name
-        for t in spec.targets
-        if t.kind == "label"
-        and t.labels
-        and all(re.fullmatch(r"-?[0-9]+", str(label)) for label in t.labels)
-    }
-    for message in errors:
-        match = BAD_LABEL.match(message)
-        if match and match[1] in integer_labels and FLOAT_INTEGER.fullmatch(match[2]):
-            return [
-                f"the labels of {match[1]!r} are integers: write {int(float(match[2]))}, "
-                f"not {match[2]} (e.g. df[{match[1]!r}] = df[{match[1]!r}].astype(int))"
-            ]
-    return []
+    integer_labels = labelled(spec, lambda labels: all(INTEGER.fullmatch(str(x)) for x in labels))
+    found = first_bad_label(errors, integer_labels, FLOAT_INTEGER)
+    if found is None:
+        return []
+    name, value = found
+    return [
+        f"the labels of {name!r} are integers: write {int(float(value))}, "
+        f"not {value} (e.g. df[{name!r}] = df[{name!r}].astype(int))"
+    ]
 
 
 def probability_labels(spec: Spec, errors: Sequence[str]) -> list[str]:
-    binary = {
-        t.name
-        for t in spec.targets
-        if t.kind == "label" and sorted(str(label) for label in t.labels) == ["0", "1"]
-    }
+    binary = labelled(spec, lambda labels: sorted(str(x) for x in labels) == ["0", "1"])
+    found = first_bad_label(errors, binary, FRACTION)
+    if found is None:
+        return []
+    name, value = found
+    return [
+        f"the values of {name!r} look like probabilities ({value}): write the predicted "
+        f"label, 0 or 1 (e.g. df[{name!r}] = (df[{name!r}] >= 0.5).astype(int))"
+    ]
+
+
+def labelled(spec: Spec, labels_fit) -> set[str]:
+    """The names of the label targets whose allowed labels `labels_fit`."""
+    return {t.name for t in spec.targets if t.kind == "label" and t.labels and labels_fit(t.labels)}
+
+
+def first_bad_label(errors: Sequence[str], names: set[str], value: re.Pattern):
+    """(column, value) of the first 'not one of the allowed labels' message about one of
+    `names` whose value matches `value`; None if there is none."""
     for message in errors:
         match = BAD_LABEL.match(message)
-        if match and match[1] in binary and FRACTION.fullmatch(match[2]):
-            return [
-                f"the values of {match[1]!r} look like probabilities ({match[2]}): write the "
-                f"predicted label, 0 or 1 (e.g. df[{match[1]!r}] = (df[{match[1]!r}] >= 0.5)"
-                ".astype(int))"
-            ]
-    return []
+        if match and match[1] in names and value.fullmatch(match[2]):
+            return match[1], match[2]
+    return None

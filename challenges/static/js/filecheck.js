@@ -114,39 +114,46 @@
   const isInteger = (label) => /^-?[0-9]+$/.test(String(label));
 
   function floatLabels(spec, errors) {
-    const integerLabels = new Set(
-      spec.targets
-        .filter((t) => t.kind === "label" && (t.labels || []).length && t.labels.every(isInteger))
-        .map((t) => t.name)
-    );
-    for (const message of errors) {
-      const match = message.match(BAD_LABEL);
-      if (match && integerLabels.has(match[1]) && FLOAT_INTEGER.test(match[2])) {
-        const name = repr(match[1]);
-        const integer = BigInt(Math.trunc(Number(match[2]))).toString();
-        const example = `(e.g. df[${name}] = df[${name}].astype(int))`;
-        return [`the labels of ${name} are integers: write ${integer}, not ${match[2]} ${example}`];
-      }
-    }
-    return [];
+    const integerLabels = labelled(spec, (labels) => labels.every(isInteger));
+    const found = firstBadLabel(errors, integerLabels, FLOAT_INTEGER);
+    if (!found) return [];
+    const [column, value] = found;
+    const name = repr(column);
+    const integer = BigInt(Math.trunc(Number(value))).toString();
+    const example = `(e.g. df[${name}] = df[${name}].astype(int))`;
+    return [`the labels of ${name} are integers: write ${integer}, not ${value} ${example}`];
   }
 
   function probabilityLabels(spec, errors) {
-    const isBinary = (t) => [...(t.labels || [])].map(String).sort().join() === "0,1";
-    const binary = new Set(
-      spec.targets.filter((t) => t.kind === "label" && isBinary(t)).map((t) => t.name)
+    const binary = labelled(spec, (labels) => labels.map(String).sort().join() === "0,1");
+    const found = firstBadLabel(errors, binary, FRACTION);
+    if (!found) return [];
+    const [column, value] = found;
+    const name = repr(column);
+    return [
+      `the values of ${name} look like probabilities (${value}): write the predicted ` +
+        `label, 0 or 1 (e.g. df[${name}] = (df[${name}] >= 0.5).astype(int))`,
+    ];
+  }
+
+  // The names of the label targets whose allowed labels `fit` (hints.labelled).
+  function labelled(spec, fit) {
+    const labels = (t) => [...(t.labels || [])];
+    return new Set(
+      spec.targets
+        .filter((t) => t.kind === "label" && labels(t).length && fit(labels(t)))
+        .map((t) => t.name)
     );
+  }
+
+  // [column, value] of the first "not one of the allowed labels" message about one of
+  // `names` whose value matches `pattern`; null if none (hints.first_bad_label).
+  function firstBadLabel(errors, names, pattern) {
     for (const message of errors) {
       const match = message.match(BAD_LABEL);
-      if (match && binary.has(match[1]) && FRACTION.test(match[2])) {
-        const name = repr(match[1]);
-        return [
-          `the values of ${name} look like probabilities (${match[2]}): write the predicted ` +
-            `label, 0 or 1 (e.g. df[${name}] = (df[${name}] >= 0.5).astype(int))`,
-        ];
-      }
+      if (match && names.has(match[1]) && pattern.test(match[2])) return [match[1], match[2]];
     }
-    return [];
+    return null;
   }
 
   // --- the interface ----------------------------------------------------------------------
