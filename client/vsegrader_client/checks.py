@@ -78,13 +78,12 @@ def fast_check_imports() -> bool:
     try:
         import vsegrader_client.format.check  # noqa: F401
     except ImportError as error:
-        if not FAST_CHECK_REFUSED:
-            FAST_CHECK_REFUSED.append(str(error))
-            print(
-                f"vsegrader: note: pyarrow cannot be used ({error}); the file is checked in "
-                "plain Python, which takes longer.",
-                file=sys.stderr,
-            )
+        FAST_CHECK_REFUSED.append(str(error))
+        print(
+            f"vsegrader: note: pyarrow cannot be used ({error}); the file is checked in "
+            "plain Python, which takes longer.",
+            file=sys.stderr,
+        )
         return False
     return True
 

@@ -90,8 +90,12 @@ def csv_cell(value: Any) -> str:
 
 
 def write_json(columns: Sequence[str], rows: Sequence[dict], out: TextIO) -> None:
-    json.dump([{column: row.get(column) for column in columns} for row in rows], out, indent=2)
+    json.dump([record(columns, row) for row in rows], out, indent=2)
     out.write("\n")
+
+
+def record(columns: Sequence[str], row: dict) -> dict:
+    return {column: row.get(column) for column in columns}
 
 
 FORMATS = {"table": table, "csv": write_csv, "json": write_json}
@@ -102,7 +106,7 @@ def show_record(columns: Sequence[str], row: dict, style: str, out: TextIO | Non
     object rather than a list of one."""
     out = out or sys.stdout
     if style == "json":
-        json.dump({column: row.get(column) for column in columns}, out, indent=2)
+        json.dump(record(columns, row), out, indent=2)
         out.write("\n")
     else:
         write_csv(columns, [row], out)

@@ -58,8 +58,8 @@ def seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        value = float("nan")
-    if not value > 0 or value == float("inf"):
+        value = 0.0
+    if not 0 < value < float("inf"):  # NaN too: it fails every comparison
         raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
     return value
 
